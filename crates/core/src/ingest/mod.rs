@@ -1,0 +1,1 @@
+//! Ingestion of skills: SKILL.md frontmatter, lint, ZIP import.
