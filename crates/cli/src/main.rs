@@ -1,1 +1,126 @@
-fn main(){}
+//! The `skill-builder` binary: parses arguments, calls core commands and prints results.
+//! It holds no behaviour of its own beyond formatting.
+
+mod human;
+
+use clap::{Parser, Subcommand};
+use serde_json::Value;
+use skill_builder_core::{catalog, App, Error};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "skill-builder", version, about = "Create, import, version, refine and test Claude Agent Skills")]
+struct Cli {
+    /// Folder for the database, logs, workspace and skills (default: the OS app-data folder).
+    #[arg(long, global = true, env = "SKILL_BUILDER_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Also print log lines at this level on stderr (error, warn, info, debug).
+    #[arg(long, global = true)]
+    log: Option<String>,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Invoke any command of the catalog by name with JSON arguments.
+    Call {
+        /// List the implemented command names, one per line.
+        #[arg(long)]
+        list: bool,
+        /// Command name, e.g. `list_skills`.
+        command: Option<String>,
+        /// JSON object of camelCase arguments (default `{}`); `-` reads it from stdin.
+        args: Option<String>,
+    },
+    #[command(flatten)]
+    Human(human::HumanCmd),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&Error::internal(format!("cannot start runtime: {e}"))),
+    };
+    if let Cmd::Call { list: true, .. } = cli.command {
+        for c in catalog::commands() {
+            println!("{}", c.name);
+        }
+        return ExitCode::SUCCESS;
+    }
+    let app = match App::open(cli.data_dir.clone()) {
+        Ok(a) => a,
+        Err(e) => return fail(&e),
+    };
+    let level = skill_builder_core::settings::load(&app)
+        .map(|s| s.log_level)
+        .unwrap_or_else(|_| "info".into());
+    skill_builder_core::logging::init(
+        &app.paths.log_file(),
+        &level,
+        cli.log.as_deref().map(skill_builder_core::logging::parse_level),
+    );
+    let code = runtime.block_on(run(&app, cli.command));
+    app.shutdown();
+    code
+}
+
+async fn run(app: &Arc<App>, cmd: Cmd) -> ExitCode {
+    match cmd {
+        Cmd::Call { command, args, .. } => {
+            let Some(name) = command else {
+                return fail(&Error::invalid(
+                    "missing command name; usage: skill-builder call <command> ['<json>'] (or --list)",
+                ));
+            };
+            let args = match parse_json_arg(args) {
+                Ok(v) => v,
+                Err(e) => return fail(&e),
+            };
+            match catalog::call(app, &name, args).await {
+                Ok(v) => {
+                    println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e),
+            }
+        }
+        Cmd::Human(h) => match human::run(app, h).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
+        },
+    }
+}
+
+fn parse_json_arg(arg: Option<String>) -> Result<Value, Error> {
+    let text = match arg.as_deref() {
+        None => return Ok(Value::Object(Default::default())),
+        Some("-") => {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                .map_err(|e| Error::io(format!("cannot read arguments from stdin: {e}")))?;
+            s
+        }
+        Some(s) => s.to_string(),
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        Error::invalid(format!(
+            "arguments are not valid JSON ({e}); pass one JSON object, e.g. '{{\"skillName\":\"my-skill\"}}'"
+        ))
+    })
+}
+
+/// The CLI error contract: the last stderr line is `{"error":{"kind","message"}}`.
+pub(crate) fn fail(e: &Error) -> ExitCode {
+    eprintln!("{}", e.to_json());
+    ExitCode::from(match e.kind {
+        skill_builder_core::ErrorKind::InvalidInput | skill_builder_core::ErrorKind::UnknownCommand => 2,
+        _ => 1,
+    })
+}

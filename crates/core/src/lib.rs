@@ -1,7 +1,22 @@
 //! Skill Builder core: everything the app does, with no knowledge of the shell
 //! (Tauri, HTTP or CLI) that calls it.
 
+pub mod anthropic;
+pub mod app;
+pub mod catalog;
+pub mod command_names;
+pub mod db;
 pub mod error;
+pub mod files;
 pub mod ingest;
+pub mod locks;
+pub mod logging;
+pub mod node;
+pub mod paths;
+pub mod secrets;
+pub mod settings;
+pub mod skills;
+pub mod usage;
 
+pub use app::App;
 pub use error::{Error, ErrorKind, Result};

@@ -1,0 +1,99 @@
+//! The application object every command receives: paths, database, instance identity and
+//! shared clients. Shells create one `App` per process and call commands through `catalog`.
+
+use crate::db::Db;
+use crate::error::{IoContext, Result};
+use crate::paths::DataPaths;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+pub struct App {
+    pub paths: DataPaths,
+    pub db: Db,
+    /// UUID v4 made at each start; skill locks are keyed by it and the PID.
+    pub instance_id: String,
+    pub pid: u32,
+    pub http: reqwest::Client,
+    roots: RwLock<Roots>,
+}
+
+#[derive(Clone)]
+struct Roots {
+    workspace: PathBuf,
+    skills: PathBuf,
+}
+
+impl App {
+    /// Opens the data dir (creating it, the database and the default folders as needed).
+    pub fn open(data_dir: Option<PathBuf>) -> Result<Arc<App>> {
+        let paths = DataPaths::resolve(data_dir)?;
+        paths.ensure_dirs()?;
+        let db = Db::open(&paths.db_file())?;
+        let app = App {
+            roots: RwLock::new(Roots {
+                workspace: paths.default_workspace(),
+                skills: paths.default_skills(),
+            }),
+            paths,
+            db,
+            instance_id: uuid::Uuid::new_v4().to_string(),
+            pid: std::process::id(),
+            http: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .user_agent(concat!("skill-builder/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| crate::Error::internal(format!("HTTP client: {e}")))?,
+        };
+        let stored = crate::settings::load(&app)?;
+        let resolve = |p: &Option<String>, default: PathBuf| -> Result<PathBuf> {
+            match p.as_deref().filter(|s| !s.is_empty()) {
+                Some(s) => crate::paths::absolute(Path::new(s)),
+                None => Ok(default),
+            }
+        };
+        let workspace = resolve(&stored.workspace_path, app.paths.default_workspace())?;
+        let skills = resolve(&stored.skills_path, app.paths.default_skills())?;
+        for d in [&workspace, &skills] {
+            std::fs::create_dir_all(d).with_path(d)?;
+        }
+        app.set_roots(workspace, skills);
+        Ok(Arc::new(app))
+    }
+
+    /// The agent workspace root (never unset).
+    pub fn workspace_path(&self) -> PathBuf {
+        self.roots.read().unwrap_or_else(|p| p.into_inner()).workspace.clone()
+    }
+
+    /// The finished-skills root, a git repository (never unset).
+    pub fn skills_path(&self) -> PathBuf {
+        self.roots.read().unwrap_or_else(|p| p.into_inner()).skills.clone()
+    }
+
+    pub(crate) fn set_roots(&self, workspace: PathBuf, skills: PathBuf) {
+        *self.roots.write().unwrap_or_else(|p| p.into_inner()) = Roots { workspace, skills };
+    }
+
+    /// `SKILL_BUILDER_MOCK_AGENTS=1` forces mock agents whatever the settings say.
+    pub fn mock_forced(&self) -> bool {
+        std::env::var("SKILL_BUILDER_MOCK_AGENTS").is_ok_and(|v| v == "1" || v == "true")
+    }
+
+    /// Base URL of the Anthropic API (`ANTHROPIC_BASE_URL`, for tests and proxies).
+    pub fn anthropic_base_url(&self) -> String {
+        std::env::var("ANTHROPIC_BASE_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "https://api.anthropic.com".into())
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// Releases what this instance holds (locks, open sessions). Called on exit by every shell.
+    pub fn shutdown(&self) {
+        if let Err(e) = crate::locks::release_all(self) {
+            tracing::warn!("releasing locks at exit failed: {e}");
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The one table of commands: name → typed handler. The CLI `call`, the HTTP router and the
+//! Tauri handler list all derive from it, so a command is declared exactly once.
+
+use crate::app::App;
+use crate::error::{Error, Result};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+
+pub type BoxFuture = Pin<Box<dyn Future<Output = Result<Value>> + Send>>;
+pub type SyncFn = fn(&App, Value) -> Result<Value>;
+pub type AsyncFn = fn(Arc<App>, Value) -> BoxFuture;
+
+#[derive(Clone, Copy)]
+pub enum Handler {
+    /// Short work on the database or disk; shells run it on a blocking thread.
+    Sync(SyncFn),
+    /// Waits on the network or child processes.
+    Async(AsyncFn),
+}
+
+#[derive(Clone, Copy)]
+pub struct Command {
+    pub name: &'static str,
+    pub handler: Handler,
+}
+
+/// Arguments of a command that takes none (any object, or null, is accepted).
+#[derive(Debug, Default, Deserialize)]
+pub struct NoArgs {}
+
+/// Decodes a command's JSON arguments (`null` = no arguments) with a clear error.
+pub fn parse_args<T: DeserializeOwned>(command: &str, v: Value) -> Result<T> {
+    let v = if v.is_null() {
+        Value::Object(Default::default())
+    } else {
+        v
+    };
+    if !v.is_object() {
+        return Err(Error::invalid(format!(
+            "arguments of {command} must be a JSON object, got {}",
+            json_type(&v)
+        )));
+    }
+    serde_json::from_value(v)
+        .map_err(|e| Error::invalid(format!("invalid arguments for {command}: {e}")))
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+pub fn to_json<T: Serialize>(v: T) -> Result<Value> {
+    serde_json::to_value(v).map_err(|e| Error::internal(format!("cannot encode result: {e}")))
+}
+
+macro_rules! sync_cmd {
+    ($name:ident => $f:path) => {
+        Command {
+            name: stringify!($name),
+            handler: Handler::Sync(|app, v| {
+                let args = parse_args(stringify!($name), v)?;
+                to_json($f(app, args)?)
+            }),
+        }
+    };
+}
+
+macro_rules! async_cmd {
+    ($name:ident => $f:path) => {
+        Command {
+            name: stringify!($name),
+            handler: Handler::Async(|app, v| {
+                Box::pin(async move {
+                    let args = parse_args(stringify!($name), v)?;
+                    to_json($f(&app, args).await?)
+                })
+            }),
+        }
+    };
+}
+
+fn build() -> Vec<Command> {
+    use crate::{files, locks, node, settings, skills, usage};
+    vec![
+        // Settings
+        sync_cmd!(get_data_dir => settings::get_data_dir),
+        sync_cmd!(get_settings => settings::get_settings_cmd),
+        sync_cmd!(save_settings => settings::save_settings),
+        async_cmd!(test_api_key => crate::anthropic::test_api_key),
+        async_cmd!(list_models => crate::anthropic::list_models),
+        sync_cmd!(set_log_level => settings::set_log_level),
+        sync_cmd!(get_log_file_path => settings::get_log_file_path),
+        sync_cmd!(get_default_skills_path => settings::get_default_skills_path),
+        // Skill management
+        sync_cmd!(list_skills => skills::list_skills),
+        sync_cmd!(list_refinable_skills => skills::list_refinable_skills),
+        sync_cmd!(create_skill => skills::create_skill),
+        sync_cmd!(delete_skill => skills::delete_skill),
+        sync_cmd!(update_skill_tags => skills::update_skill_tags),
+        sync_cmd!(update_skill_metadata => skills::update_skill_metadata),
+        sync_cmd!(rename_skill => skills::rename_skill),
+        async_cmd!(generate_suggestions => crate::anthropic::generate_suggestions),
+        sync_cmd!(get_all_tags => skills::get_all_tags),
+        sync_cmd!(get_installed_skill_names => skills::get_installed_skill_names),
+        sync_cmd!(acquire_lock => locks::acquire_lock),
+        sync_cmd!(release_lock => locks::release_lock),
+        sync_cmd!(get_locked_skills => locks::get_locked_skills),
+        sync_cmd!(check_lock => locks::check_lock),
+        // Files
+        sync_cmd!(save_raw_file => files::save_raw_file),
+        sync_cmd!(list_skill_files => files::list_skill_files),
+        sync_cmd!(read_file => files::read_file),
+        sync_cmd!(write_file => files::write_file),
+        sync_cmd!(copy_file => files::copy_file),
+        sync_cmd!(read_file_as_base64 => files::read_file_as_base64),
+        sync_cmd!(write_base64_to_temp_file => files::write_base64_to_temp_file),
+        // Workspace
+        sync_cmd!(get_workspace_path => skills::get_workspace_path),
+        // Usage
+        sync_cmd!(persist_agent_run => usage::persist_agent_run),
+        sync_cmd!(get_usage_summary => usage::get_usage_summary),
+        sync_cmd!(get_recent_runs => usage::get_recent_runs),
+        sync_cmd!(get_usage_by_step => usage::get_usage_by_step),
+        sync_cmd!(get_usage_by_model => usage::get_usage_by_model),
+        sync_cmd!(get_usage_by_day => usage::get_usage_by_day),
+        sync_cmd!(reset_usage => usage::reset_usage),
+        sync_cmd!(get_recent_workflow_sessions => usage::get_recent_workflow_sessions),
+        sync_cmd!(get_session_agent_runs => usage::get_session_agent_runs),
+        sync_cmd!(get_step_agent_runs => usage::get_step_agent_runs),
+        // Node & dependencies
+        async_cmd!(check_node => node::check_node),
+        async_cmd!(check_startup_deps => node::check_startup_deps),
+    ]
+}
+
+/// Every implemented command.
+pub fn commands() -> &'static [Command] {
+    static TABLE: OnceLock<Vec<Command>> = OnceLock::new();
+    TABLE.get_or_init(build)
+}
+
+pub fn find(name: &str) -> Option<Command> {
+    commands().iter().find(|c| c.name == name).copied()
+}
+
+fn unknown(name: &str) -> Error {
+    Error::new(
+        crate::ErrorKind::UnknownCommand,
+        format!("unknown command '{name}'; `skill-builder call --list` shows the commands"),
+    )
+}
+
+/// Runs a command by name with JSON arguments. Sync commands run on a blocking thread.
+pub async fn call(app: &Arc<App>, name: &str, args: Value) -> Result<Value> {
+    let cmd = find(name).ok_or_else(|| unknown(name))?;
+    tracing::debug!("command {name}");
+    match cmd.handler {
+        Handler::Sync(f) => {
+            let app = app.clone();
+            tokio::task::spawn_blocking(move || f(&app, args))
+                .await
+                .map_err(|e| Error::internal(format!("command {name} panicked: {e}")))?
+        }
+        Handler::Async(f) => f(app.clone(), args).await,
+    }
+}

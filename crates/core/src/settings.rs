@@ -1,0 +1,473 @@
+//! The Settings command group: the `AppSettings` blob (one JSON row), secrets through
+//! `secrets`, the skills-folder move, log level and paths. It must never log a secret value.
+
+use crate::app::App;
+use crate::error::{Error, IoContext, Result};
+use crate::paths::{normalize_user_path, path_string};
+use crate::secrets::{self, SecretBackend, SECRET_KEYS};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_REGISTRY_NAME: &str = "Anthropic Skills";
+pub const DEFAULT_REGISTRY_URL: &str = "https://github.com/anthropics/skills";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarketplaceRegistry {
+    pub name: String,
+    pub source_url: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_log_level() -> String {
+    "info".into()
+}
+fn default_max_dimensions() -> u32 {
+    5
+}
+
+/// The settings blob. Unknown keys are kept in `extra` and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AppSettings {
+    pub anthropic_api_key: Option<String>,
+    pub workspace_path: Option<String>,
+    pub skills_path: Option<String>,
+    pub preferred_model: Option<String>,
+    pub debug_mode: bool,
+    #[serde(default = "default_log_level")]
+    pub log_level: String,
+    pub extended_context: bool,
+    pub extended_thinking: bool,
+    pub splash_shown: bool,
+    pub github_oauth_token: Option<String>,
+    pub github_user_login: Option<String>,
+    pub github_user_avatar: Option<String>,
+    pub github_user_email: Option<String>,
+    pub marketplace_url: Option<String>,
+    pub marketplace_registries: Vec<MarketplaceRegistry>,
+    pub marketplace_initialized: bool,
+    #[serde(default = "default_max_dimensions")]
+    pub max_dimensions: u32,
+    pub industry: Option<String>,
+    pub function_role: Option<String>,
+    pub dashboard_view_mode: Option<String>,
+    pub auto_update: bool,
+    /// Run agents in mock mode (no API key needed); `SKILL_BUILDER_MOCK_AGENTS=1` forces it.
+    pub mock_agents: bool,
+    /// ZIP import limits (architecture.md defaults).
+    pub zip_max_entries: u64,
+    pub zip_max_total_bytes: u64,
+    pub zip_max_file_bytes: u64,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        AppSettings {
+            anthropic_api_key: None,
+            workspace_path: None,
+            skills_path: None,
+            preferred_model: None,
+            debug_mode: false,
+            log_level: default_log_level(),
+            extended_context: false,
+            extended_thinking: false,
+            splash_shown: false,
+            github_oauth_token: None,
+            github_user_login: None,
+            github_user_avatar: None,
+            github_user_email: None,
+            marketplace_url: None,
+            marketplace_registries: Vec::new(),
+            marketplace_initialized: false,
+            max_dimensions: default_max_dimensions(),
+            industry: None,
+            function_role: None,
+            dashboard_view_mode: None,
+            auto_update: false,
+            mock_agents: false,
+            zip_max_entries: 10_000,
+            zip_max_total_bytes: 1 << 30,
+            zip_max_file_bytes: 256 << 20,
+            extra: Map::new(),
+        }
+    }
+}
+
+const SETTINGS_KEY: &str = "app_settings";
+
+/// Fields owned by the GitHub sign-in commands; `save_settings` never changes them, so a
+/// stale UI snapshot cannot sign the user out (reference defect 8).
+const GITHUB_OWNED: [&str; 4] = [
+    "github_oauth_token",
+    "github_user_login",
+    "github_user_avatar",
+    "github_user_email",
+];
+
+/// Reads the stored blob as a raw JSON object (`{}` when no row exists).
+fn load_raw(app: &App) -> Result<Map<String, Value>> {
+    let conn = app.db.conn();
+    let raw: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [SETTINGS_KEY],
+            |r| r.get(0),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    match raw {
+        None => Ok(Map::new()),
+        Some(s) => match serde_json::from_str::<Value>(&s) {
+            Ok(Value::Object(m)) => Ok(m),
+            _ => {
+                tracing::warn!("stored settings are not a JSON object; using defaults");
+                Ok(Map::new())
+            }
+        },
+    }
+}
+
+fn store_raw(app: &App, raw: &Map<String, Value>) -> Result<()> {
+    let text = serde_json::to_string(raw).map_err(|e| Error::internal(e.to_string()))?;
+    app.db.conn().execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        rusqlite::params![SETTINGS_KEY, text],
+    )?;
+    Ok(())
+}
+
+fn from_raw(raw: Map<String, Value>) -> AppSettings {
+    serde_json::from_value(Value::Object(raw)).unwrap_or_else(|e| {
+        tracing::warn!("stored settings could not be read ({e}); using defaults");
+        AppSettings::default()
+    })
+}
+
+/// Secrets live in the keychain when one exists; the blob then holds null for them.
+fn fill_secrets(s: &mut AppSettings) {
+    if secrets::backend() == SecretBackend::Keychain {
+        if s.anthropic_api_key.is_none() {
+            s.anthropic_api_key = secrets::keychain_get("anthropic_api_key");
+        }
+        if s.github_oauth_token.is_none() {
+            s.github_oauth_token = secrets::keychain_get("github_oauth_token");
+        }
+    }
+}
+
+/// Moves secret values out of a raw blob into the keychain (when available).
+fn stash_secrets(raw: &mut Map<String, Value>) -> Result<()> {
+    if secrets::backend() != SecretBackend::Keychain {
+        return Ok(());
+    }
+    for key in SECRET_KEYS {
+        if let Some(v) = raw.get(key) {
+            secrets::keychain_set(key, v.as_str().filter(|s| !s.is_empty()))?;
+            raw.insert(key.to_string(), Value::Null);
+        }
+    }
+    Ok(())
+}
+
+/// The settings as stored, with secrets filled in, but without effective-path defaults.
+pub fn load(app: &App) -> Result<AppSettings> {
+    let mut s = from_raw(load_raw(app)?);
+    fill_secrets(&mut s);
+    Ok(s)
+}
+
+/// Applies `change` to the stored settings and writes them back (used by commands that own a
+/// few fields, e.g. GitHub sign-in). Secrets go to the keychain when one is available.
+pub fn update(app: &App, change: impl FnOnce(&mut AppSettings)) -> Result<()> {
+    let mut s = load(app)?;
+    change(&mut s);
+    let mut raw = match serde_json::to_value(&s)? {
+        Value::Object(m) => m,
+        _ => unreachable!("AppSettings serialises to an object"),
+    };
+    stash_secrets(&mut raw)?;
+    store_raw(app, &raw)
+}
+
+/// The effective settings: stored values, paths never null, registries initialised.
+pub fn get_settings(app: &App) -> Result<AppSettings> {
+    let mut s = load(app)?;
+    if !s.marketplace_initialized {
+        init_registries(&mut s);
+        let copy = s.clone();
+        if let Err(e) = update(app, |stored| {
+            stored.marketplace_registries = copy.marketplace_registries.clone();
+            stored.marketplace_url = None;
+            stored.marketplace_initialized = true;
+        }) {
+            tracing::warn!("could not save the marketplace registry migration: {e}");
+        }
+    }
+    s.workspace_path = Some(path_string(&app.workspace_path())?);
+    s.skills_path = Some(path_string(&app.skills_path())?);
+    if app.mock_forced() {
+        s.mock_agents = true;
+    }
+    Ok(s)
+}
+
+fn init_registries(s: &mut AppSettings) {
+    let mut regs = vec![MarketplaceRegistry {
+        name: DEFAULT_REGISTRY_NAME.into(),
+        source_url: DEFAULT_REGISTRY_URL.into(),
+        enabled: true,
+    }];
+    if let Some(url) = s.marketplace_url.take().filter(|u| !u.is_empty()) {
+        if url != DEFAULT_REGISTRY_URL {
+            regs.push(MarketplaceRegistry {
+                name: "Custom".into(),
+                source_url: url,
+                enabled: true,
+            });
+        }
+    }
+    if s.marketplace_registries.is_empty() {
+        s.marketplace_registries = regs;
+    }
+    s.marketplace_initialized = true;
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveSettingsArgs {
+    pub settings: Map<String, Value>,
+}
+
+/// Merge-saves the settings: keys present in the input replace stored ones, absent keys keep
+/// their value, GitHub sign-in fields are ignored (owned by the sign-in commands) and
+/// `marketplace_initialized` never goes back to false. A skills folder change moves the
+/// skills first; if that fails nothing is saved.
+pub fn save_settings(app: &App, args: SaveSettingsArgs) -> Result<()> {
+    let mut input = args.settings;
+    for k in GITHUB_OWNED {
+        input.remove(k);
+    }
+    // Validate the whole merged object before touching anything.
+    let mut merged = load_raw(app)?;
+    for (k, v) in input.iter() {
+        merged.insert(k.clone(), v.clone());
+    }
+    let mut new: AppSettings = serde_json::from_value(Value::Object(merged.clone()))
+        .map_err(|e| Error::invalid(format!("invalid settings: {e}")))?;
+    let old = load(app)?;
+    if old.marketplace_initialized {
+        new.marketplace_initialized = true;
+    }
+    for p in [&mut new.skills_path, &mut new.workspace_path] {
+        *p = p
+            .as_deref()
+            .map(normalize_user_path)
+            .filter(|s| !s.is_empty());
+    }
+    let old_skills = app.skills_path();
+    let new_skills = match &new.skills_path {
+        Some(p) => crate::paths::absolute(Path::new(p))?,
+        None => app.paths.default_skills(),
+    };
+    let new_workspace = match &new.workspace_path {
+        Some(p) => crate::paths::absolute(Path::new(p))?,
+        None => app.paths.default_workspace(),
+    };
+    if new_skills != old_skills {
+        move_skills_folder(&old_skills, &new_skills)?;
+        tracing::info!(
+            "skills folder moved from {} to {}",
+            old_skills.display(),
+            new_skills.display()
+        );
+    }
+    std::fs::create_dir_all(&new_workspace).with_path(&new_workspace)?;
+    new.skills_path = Some(path_string(&new_skills)?);
+    new.workspace_path = Some(path_string(&new_workspace)?);
+    let changed: Vec<&str> = changed_fields(&old, &new);
+    let mut raw = match serde_json::to_value(&new)? {
+        Value::Object(m) => m,
+        _ => unreachable!(),
+    };
+    // Keep what the sign-in commands own exactly as stored.
+    for k in GITHUB_OWNED {
+        raw.insert(k.to_string(), serde_json::to_value(github_field(&old, k))?);
+    }
+    stash_secrets(&mut raw)?;
+    store_raw(app, &raw)?;
+    app.set_roots(new_workspace, new_skills);
+    crate::logging::set_level(&new.log_level);
+    if !changed.is_empty() {
+        tracing::info!("settings saved; changed: {}", changed.join(", "));
+    }
+    Ok(())
+}
+
+fn github_field<'a>(s: &'a AppSettings, key: &str) -> &'a Option<String> {
+    match key {
+        "github_oauth_token" => &s.github_oauth_token,
+        "github_user_login" => &s.github_user_login,
+        "github_user_avatar" => &s.github_user_avatar,
+        _ => &s.github_user_email,
+    }
+}
+
+/// Names of changed fields, for the log. Secret and personal fields are named, never shown.
+fn changed_fields(old: &AppSettings, new: &AppSettings) -> Vec<&'static str> {
+    let a = serde_json::to_value(old).unwrap_or_default();
+    let b = serde_json::to_value(new).unwrap_or_default();
+    const FIELDS: [&str; 21] = [
+        "anthropic_api_key",
+        "workspace_path",
+        "skills_path",
+        "preferred_model",
+        "debug_mode",
+        "log_level",
+        "extended_context",
+        "extended_thinking",
+        "splash_shown",
+        "marketplace_url",
+        "marketplace_registries",
+        "marketplace_initialized",
+        "max_dimensions",
+        "industry",
+        "function_role",
+        "dashboard_view_mode",
+        "auto_update",
+        "mock_agents",
+        "zip_max_entries",
+        "zip_max_total_bytes",
+        "zip_max_file_bytes",
+    ];
+    FIELDS.into_iter().filter(|f| a.get(f) != b.get(f)).collect()
+}
+
+/// Moves the skills folder `old` → `new` without ever losing a file: a rename when possible,
+/// else a copy into a staging folder beside `new`, renamed into place, and only then the old
+/// folder is removed. Any failure removes the staging copy and leaves `old` untouched.
+pub fn move_skills_folder(old: &Path, new: &Path) -> Result<()> {
+    if new.starts_with(old) || old.starts_with(new) {
+        return Err(Error::invalid(format!(
+            "Cannot move skills to {}: the new folder must not be inside the old one or contain it",
+            new.display()
+        )));
+    }
+    if new.exists() {
+        let has_content = std::fs::read_dir(new)
+            .with_path(new)?
+            .filter_map(|e| e.ok())
+            .any(|e| !e.file_name().to_string_lossy().starts_with('.'));
+        if has_content {
+            return Err(Error::conflict(format!(
+                "Cannot move skills to {}: directory already has content",
+                new.display()
+            )));
+        }
+    }
+    if !old.exists() {
+        return std::fs::create_dir_all(new).with_path(new);
+    }
+    if let Some(parent) = new.parent() {
+        std::fs::create_dir_all(parent).with_path(parent)?;
+    }
+    if new.exists() {
+        // An empty (or dot-files only) destination: merge its dot-files away.
+        std::fs::remove_dir_all(new).with_path(new)?;
+    }
+    if std::fs::rename(old, new).is_ok() {
+        return Ok(());
+    }
+    let staging = staging_path(new);
+    if let Err(e) = copy_dir_all(old, &staging) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e.context(format!(
+            "Cannot move skills to {}; nothing was changed",
+            new.display()
+        )));
+    }
+    std::fs::rename(&staging, new).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&staging);
+        Error::from(e).context(new.display())
+    })?;
+    if let Err(e) = std::fs::remove_dir_all(old) {
+        tracing::warn!(
+            "skills copied to {} but the old folder {} could not be removed: {e}",
+            new.display(),
+            old.display()
+        );
+    }
+    Ok(())
+}
+
+fn staging_path(new: &Path) -> PathBuf {
+    let name = new
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "skills".into());
+    new.with_file_name(format!(".{name}.moving-{}", uuid::Uuid::new_v4()))
+}
+
+/// Recursive copy keeping file permissions; symlinks are recreated as symlinks.
+pub fn copy_dir_all(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).with_path(to)?;
+    for entry in std::fs::read_dir(from).with_path(from)? {
+        let entry = entry.with_path(from)?;
+        let ty = entry.file_type().with_path(&entry.path())?;
+        let dest = to.join(entry.file_name());
+        if ty.is_dir() {
+            copy_dir_all(&entry.path(), &dest)?;
+        } else if ty.is_symlink() {
+            #[cfg(unix)]
+            {
+                let target = std::fs::read_link(entry.path()).with_path(&entry.path())?;
+                std::os::unix::fs::symlink(target, &dest).with_path(&dest)?;
+            }
+        } else {
+            std::fs::copy(entry.path(), &dest).with_path(&dest)?;
+        }
+    }
+    Ok(())
+}
+
+// ---- the small commands of the group ----
+
+pub fn get_data_dir(app: &App, _: crate::catalog::NoArgs) -> Result<String> {
+    std::fs::create_dir_all(&app.paths.data_dir).with_path(&app.paths.data_dir)?;
+    path_string(&app.paths.data_dir)
+}
+
+pub fn get_default_skills_path(app: &App, _: crate::catalog::NoArgs) -> Result<String> {
+    path_string(&app.paths.default_skills())
+}
+
+pub fn get_log_file_path(app: &App, _: crate::catalog::NoArgs) -> Result<String> {
+    path_string(&app.paths.log_file())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetLogLevelArgs {
+    pub level: String,
+}
+
+/// Changes the running log level (no restart); persistence is `save_settings.log_level`.
+pub fn set_log_level(_app: &App, args: SetLogLevelArgs) -> Result<()> {
+    let lvl = crate::logging::set_level(&args.level);
+    tracing::info!("log level set to {lvl}");
+    Ok(())
+}
+
+pub fn get_settings_cmd(app: &App, _: crate::catalog::NoArgs) -> Result<AppSettings> {
+    get_settings(app)
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The main job: builds Skill Builder and runs it end to end on a throw-away data dir.
+# Without ANTHROPIC_API_KEY the agents run in mock mode, so no key or network is needed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -f sidecar/package-lock.json ]; then
+  (cd sidecar && npm ci --no-audit --no-fund)
+fi
+cargo build --release --locked -p skill-builder-cli
+bin=target/release/skill-builder
+
+data_dir="${SKILL_BUILDER_DATA_DIR:-$(mktemp -d -t skill-builder-demo-XXXXXX)}"
+export SKILL_BUILDER_DATA_DIR="$data_dir"
+if [ -z "${ANTHROPIC_API_KEY:-}" ]; then
+  export SKILL_BUILDER_MOCK_AGENTS=1
+  echo "No ANTHROPIC_API_KEY set: agents run in mock mode."
+fi
+
+name="${1:-sales-pipeline-analytics}"
+echo "== data dir: $data_dir"
+"$bin" create "$name" --purpose domain --description "Analyse a B2B sales pipeline" --tags demo,sales
+"$bin" list
+"$bin" call get_settings | grep -E '"(workspace_path|skills_path)"'
+echo "== done. Explore with: $bin --data-dir $data_dir list"
