@@ -1,1 +1,13 @@
 //! Ingestion of skills: SKILL.md frontmatter, lint, ZIP import.
+//!
+//! Pure library code (no DB, no `App`): the commands that upload / import / lint skills
+//! are built on these pieces.
+//!
+//! - [`names`]: the one skill-name rule (ingestion.md §1.5).
+//! - [`frontmatter`]: SKILL.md frontmatter parsing and in-place rewriting (§1.5).
+
+pub mod frontmatter;
+pub mod names;
+
+pub use frontmatter::{parse_skill_md, set_fields, FieldValue, Frontmatter, SkillMd};
+pub use names::validate_skill_name;
