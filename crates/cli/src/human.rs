@@ -76,9 +76,14 @@ pub async fn run(app: &Arc<App>, cmd: HumanCmd) -> Result<()> {
                 })
                 .collect();
             if rows.is_empty() {
-                println!("No skills yet. Create one with: skill-builder create <name> --purpose domain");
+                println!(
+                    "No skills yet. Create one with: skill-builder create <name> --purpose domain"
+                );
             } else {
-                print_table(&["NAME", "SOURCE", "STATUS", "STEP", "TAGS", "MODIFIED"], &rows);
+                print_table(
+                    &["NAME", "SOURCE", "STATUS", "STEP", "TAGS", "MODIFIED"],
+                    &rows,
+                );
             }
             Ok(())
         }
@@ -89,7 +94,8 @@ pub async fn run(app: &Arc<App>, cmd: HumanCmd) -> Result<()> {
             tags,
             json,
         } => {
-            let args = json!({"name": name, "purpose": purpose, "description": description, "tags": tags});
+            let args =
+                json!({"name": name, "purpose": purpose, "description": description, "tags": tags});
             let v = catalog::call(app, "create_skill", args).await?;
             if json {
                 return print_json(&v);
@@ -109,8 +115,12 @@ pub async fn run(app: &Arc<App>, cmd: HumanCmd) -> Result<()> {
             Ok(())
         }
         HumanCmd::Tag { name, tags, json } => {
-            let v = catalog::call(app, "update_skill_tags", json!({"skillName": name, "tags": tags}))
-                .await?;
+            let v = catalog::call(
+                app,
+                "update_skill_tags",
+                json!({"skillName": name, "tags": tags}),
+            )
+            .await?;
             if json {
                 return print_json(&v);
             }
@@ -126,7 +136,9 @@ pub async fn run(app: &Arc<App>, cmd: HumanCmd) -> Result<()> {
             let by_step = catalog::call(app, "get_usage_by_step", h.clone()).await?;
             let by_model = catalog::call(app, "get_usage_by_model", h).await?;
             if json {
-                return print_json(&json!({"summary": summary, "by_step": by_step, "by_model": by_model}));
+                return print_json(
+                    &json!({"summary": summary, "by_step": by_step, "by_model": by_model}),
+                );
             }
             println!(
                 "Total cost: ${:.4} over {} session(s), ${:.4} per session",
@@ -134,7 +146,10 @@ pub async fn run(app: &Arc<App>, cmd: HumanCmd) -> Result<()> {
                 summary["total_runs"].as_i64().unwrap_or(0),
                 summary["avg_cost_per_run"].as_f64().unwrap_or(0.0)
             );
-            for (title, key, list) in [("STEP", "step_name", &by_step), ("MODEL", "model", &by_model)] {
+            for (title, key, list) in [
+                ("STEP", "step_name", &by_step),
+                ("MODEL", "model", &by_model),
+            ] {
                 let rows: Vec<Vec<String>> = list
                     .as_array()
                     .into_iter()

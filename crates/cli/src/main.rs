@@ -11,7 +11,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "skill-builder", version, about = "Create, import, version, refine and test Claude Agent Skills")]
+#[command(
+    name = "skill-builder",
+    version,
+    about = "Create, import, version, refine and test Claude Agent Skills"
+)]
 struct Cli {
     /// Folder for the database, logs, workspace and skills (default: the OS app-data folder).
     #[arg(long, global = true, env = "SKILL_BUILDER_DATA_DIR")]
@@ -64,7 +68,9 @@ fn main() -> ExitCode {
     skill_builder_core::logging::init(
         &app.paths.log_file(),
         &level,
-        cli.log.as_deref().map(skill_builder_core::logging::parse_level),
+        cli.log
+            .as_deref()
+            .map(skill_builder_core::logging::parse_level),
     );
     let code = runtime.block_on(run(&app, cli.command));
     app.shutdown();
@@ -120,7 +126,8 @@ fn parse_json_arg(arg: Option<String>) -> Result<Value, Error> {
 pub(crate) fn fail(e: &Error) -> ExitCode {
     eprintln!("{}", e.to_json());
     ExitCode::from(match e.kind {
-        skill_builder_core::ErrorKind::InvalidInput | skill_builder_core::ErrorKind::UnknownCommand => 2,
+        skill_builder_core::ErrorKind::InvalidInput
+        | skill_builder_core::ErrorKind::UnknownCommand => 2,
         _ => 1,
     })
 }

@@ -63,12 +63,20 @@ impl App {
 
     /// The agent workspace root (never unset).
     pub fn workspace_path(&self) -> PathBuf {
-        self.roots.read().unwrap_or_else(|p| p.into_inner()).workspace.clone()
+        self.roots
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .workspace
+            .clone()
     }
 
     /// The finished-skills root, a git repository (never unset).
     pub fn skills_path(&self) -> PathBuf {
-        self.roots.read().unwrap_or_else(|p| p.into_inner()).skills.clone()
+        self.roots
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .skills
+            .clone()
     }
 
     pub(crate) fn set_roots(&self, workspace: PathBuf, skills: PathBuf) {

@@ -101,4 +101,9 @@ pub const REFERENCE_COMMANDS: [&str; 95] = [
 ];
 
 /// Commands added beyond the reference (architecture.md).
-pub const EXTRA_COMMANDS: [&str; 4] = ["lint_skill", "run_skill_test", "list_skill_test_results", "get_usage_by_day"];
+pub const EXTRA_COMMANDS: [&str; 4] = [
+    "lint_skill",
+    "run_skill_test",
+    "list_skill_test_results",
+    "get_usage_by_day",
+];

@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod locks;
 pub mod logging;
 pub mod node;
+pub mod path_guard;
 pub mod paths;
 pub mod secrets;
 pub mod settings;

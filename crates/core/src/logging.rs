@@ -154,7 +154,10 @@ mod tests {
         assert!(dir.path().join("app.log.2").exists());
         assert!(!dir.path().join("app.log.3").exists());
         let current = std::fs::read_to_string(&path).unwrap();
-        assert!(current.contains("line 09"), "newest line stays in the live file");
+        assert!(
+            current.contains("line 09"),
+            "newest line stays in the live file"
+        );
     }
 
     #[test]

@@ -47,10 +47,7 @@ fn short_reason(e: &keyring::Error) -> &'static str {
 
 /// Reads a secret from the keychain; `None` when absent or unreadable.
 pub fn keychain_get(key: &str) -> Option<String> {
-    keyring::Entry::new(SERVICE, key)
-        .ok()?
-        .get_password()
-        .ok()
+    keyring::Entry::new(SERVICE, key).ok()?.get_password().ok()
 }
 
 /// Stores (`Some`) or deletes (`None`) a secret in the keychain.

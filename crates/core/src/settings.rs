@@ -350,7 +350,10 @@ fn changed_fields(old: &AppSettings, new: &AppSettings) -> Vec<&'static str> {
         "zip_max_total_bytes",
         "zip_max_file_bytes",
     ];
-    FIELDS.into_iter().filter(|f| a.get(f) != b.get(f)).collect()
+    FIELDS
+        .into_iter()
+        .filter(|f| a.get(f) != b.get(f))
+        .collect()
 }
 
 /// Moves the skills folder `old` → `new` without ever losing a file: a rename when possible,

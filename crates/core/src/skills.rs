@@ -1,12 +1,618 @@
-//! STUB
-use crate::{app::App, catalog::NoArgs, Error, Result};
-pub fn list_skills(_app: &App, _a: NoArgs) -> Result<()> { Err(Error::internal("not implemented")) }
-pub fn list_refinable_skills(_app: &App, _a: NoArgs) -> Result<()> { Err(Error::internal("not implemented")) }
-pub fn create_skill(_app: &App, _a: NoArgs) -> Result<()> { Err(Error::internal("not implemented")) }
-pub fn delete_skill(_app: &App, _a: NoArgs) -> Result<()> { Err(Error::internal("not implemented")) }
-pub fn update_skill_tags(_app: &App, _a: NoArgs) -> Result<()> { Err(Error::internal("not implemented")) }
-pub fn update_skill_metadata(_app: &App, _a: NoArgs) -> Result<()> { Err(Error::internal("not implemented")) }
-pub fn rename_skill(_app: &App, _a: NoArgs) -> Result<()> { Err(Error::internal("not implemented")) }
-pub fn get_all_tags(_app: &App, _a: NoArgs) -> Result<()> { Err(Error::internal("not implemented")) }
-pub fn get_installed_skill_names(_app: &App, _a: NoArgs) -> Result<()> { Err(Error::internal("not implemented")) }
-pub fn get_workspace_path(_app: &App, _a: NoArgs) -> Result<()> { Err(Error::internal("not implemented")) }
+//! The Skill management command group: the skills library (create, list, update, rename,
+//! delete, tags). Disk and database change together: when one side fails the other is undone.
+
+use crate::app::App;
+use crate::catalog::NoArgs;
+use crate::error::{Error, IoContext, Result};
+use crate::ingest::names::validate_skill_name;
+use crate::paths::path_string;
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+pub const PURPOSES: [&str; 4] = ["domain", "source", "data-engineering", "platform"];
+
+/// One row of the skills library as the UI lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkillSummary {
+    pub name: String,
+    pub current_step: Option<String>,
+    pub status: Option<String>,
+    pub last_modified: Option<String>,
+    pub tags: Vec<String>,
+    pub purpose: Option<String>,
+    pub author_login: Option<String>,
+    pub author_avatar: Option<String>,
+    pub display_name: Option<String>,
+    pub intake_json: Option<String>,
+    pub source: Option<String>,
+    pub skill_source: Option<String>,
+    pub description: Option<String>,
+    pub version: Option<String>,
+    pub model: Option<String>,
+    #[serde(rename = "argumentHint")]
+    pub argument_hint: Option<String>,
+    #[serde(rename = "userInvocable")]
+    pub user_invocable: Option<bool>,
+    #[serde(rename = "disableModelInvocation")]
+    pub disable_model_invocation: Option<bool>,
+}
+
+/// Distinguishes an absent field (keep) from an explicit `null` (clear).
+fn tri_state<'de, D, T>(d: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+// ---- arguments ----
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceArgs {
+    /// Accepted for compatibility with the reference UI; the configured workspace is used.
+    #[serde(default)]
+    pub workspace_path: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateSkillArgs {
+    #[serde(default)]
+    pub workspace_path: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub purpose: Option<String>,
+    #[serde(default)]
+    pub intake_json: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub argument_hint: Option<String>,
+    #[serde(default)]
+    pub user_invocable: Option<bool>,
+    #[serde(default)]
+    pub disable_model_invocation: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteSkillArgs {
+    #[serde(default)]
+    pub workspace_path: Option<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateTagsArgs {
+    pub skill_name: String,
+    pub tags: Vec<String>,
+}
+
+/// Every field is tri-state: absent = keep, `null` = clear, value = set.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateMetadataArgs {
+    pub skill_name: String,
+    #[serde(default, deserialize_with = "tri_state")]
+    pub purpose: Option<Option<String>>,
+    #[serde(default, deserialize_with = "tri_state")]
+    pub tags: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "tri_state")]
+    pub intake_json: Option<Option<String>>,
+    #[serde(default, deserialize_with = "tri_state")]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "tri_state")]
+    pub version: Option<Option<String>>,
+    #[serde(default, deserialize_with = "tri_state")]
+    pub model: Option<Option<String>>,
+    #[serde(default, deserialize_with = "tri_state")]
+    pub argument_hint: Option<Option<String>>,
+    #[serde(default, deserialize_with = "tri_state")]
+    pub user_invocable: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "tri_state")]
+    pub disable_model_invocation: Option<Option<bool>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenameSkillArgs {
+    pub old_name: String,
+    pub new_name: String,
+    #[serde(default)]
+    pub workspace_path: Option<String>,
+}
+
+// ---- helpers ----
+
+/// Trimmed, lower-cased, non-empty, de-duplicated, in first-seen order.
+pub fn normalize_tags(tags: &[String]) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    tags.iter()
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty() && seen.insert(t.clone()))
+        .collect()
+}
+
+fn validate_purpose(p: &str) -> Result<()> {
+    if PURPOSES.contains(&p) {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "unknown purpose '{p}'; use one of: {}",
+            PURPOSES.join(", ")
+        )))
+    }
+}
+
+fn validate_intake(j: &str) -> Result<()> {
+    serde_json::from_str::<serde_json::Value>(j)
+        .map(|_| ())
+        .map_err(|e| Error::invalid(format!("intakeJson is not valid JSON: {e}")))
+}
+
+pub fn skill_id(conn: &rusqlite::Connection, name: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row("SELECT id FROM skills WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+fn replace_tags(tx: &Transaction<'_>, id: i64, name: &str, tags: &[String]) -> Result<()> {
+    tx.execute("DELETE FROM skill_tags WHERE skill_id = ?1", [id])?;
+    let now = crate::db::now();
+    for t in normalize_tags(tags) {
+        tx.execute(
+            "INSERT INTO skill_tags (skill_name, tag, created_at, skill_id) VALUES (?1, ?2, ?3, ?4)",
+            params![name, t, now, id],
+        )?;
+    }
+    Ok(())
+}
+
+/// Folders of a skill: its workspace scratch folder and its output folder in skills_path.
+pub fn skill_dirs(app: &App, name: &str) -> (PathBuf, PathBuf) {
+    (
+        app.workspace_path().join(name),
+        app.skills_path().join(name),
+    )
+}
+
+// ---- commands ----
+
+pub fn get_workspace_path(app: &App, _: NoArgs) -> Result<String> {
+    path_string(&app.workspace_path())
+}
+
+/// Creates the skill's folders and rows; on any failure neither remains.
+pub fn create_skill(app: &App, a: CreateSkillArgs) -> Result<()> {
+    validate_skill_name(&a.name)?;
+    let purpose = a.purpose.clone().unwrap_or_else(|| "domain".into());
+    validate_purpose(&purpose)?;
+    if let Some(j) = &a.intake_json {
+        validate_intake(j)?;
+    }
+    let (ws_dir, out_dir) = skill_dirs(app, &a.name);
+    for d in [&ws_dir, &out_dir] {
+        if d.exists() {
+            return Err(Error::conflict(format!(
+                "Skill '{}' already exists on disk at {}; pick another name or delete it first",
+                a.name,
+                d.display()
+            )));
+        }
+    }
+    let settings = crate::settings::load(app)?;
+    let mut created: Vec<PathBuf> = Vec::new();
+    let res = app.db.write(|tx| {
+        if skill_id(tx, &a.name)?.is_some() {
+            return Err(Error::conflict(format!("Skill '{}' already exists", a.name)));
+        }
+        let now = crate::db::now();
+        tx.execute(
+            "INSERT INTO skills (name, skill_source, purpose, created_at, updated_at, description,
+                                 version, model, argument_hint, user_invocable, disable_model_invocation)
+             VALUES (?1, 'skill-builder', ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                a.name,
+                purpose,
+                now,
+                a.description,
+                a.version,
+                a.model,
+                a.argument_hint,
+                a.user_invocable,
+                a.disable_model_invocation
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO workflow_runs (skill_name, current_step, status, purpose, created_at,
+                                        updated_at, author_login, author_avatar, intake_json, skill_id)
+             VALUES (?1, 0, 'pending', ?2, ?3, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                a.name,
+                purpose,
+                now,
+                settings.github_user_login,
+                settings.github_user_avatar,
+                a.intake_json,
+                id
+            ],
+        )?;
+        if let Some(tags) = &a.tags {
+            replace_tags(tx, id, &a.name, tags)?;
+        }
+        // Folders last, inside the transaction: if one cannot be made, the rows roll back.
+        for d in [
+            ws_dir.clone(),
+            out_dir.join("context"),
+            out_dir.join("references"),
+        ] {
+            std::fs::create_dir_all(&d).with_path(&d)?;
+            created.push(d);
+        }
+        Ok(())
+    });
+    if let Err(e) = res {
+        for d in [&ws_dir, &out_dir] {
+            if created.iter().any(|c| c.starts_with(d)) {
+                let _ = std::fs::remove_dir_all(d);
+            }
+        }
+        return Err(e);
+    }
+    tracing::info!("skill '{}' created", a.name);
+    Ok(())
+}
+
+/// Lists every skill of the library, newest change first.
+pub fn list_skills(app: &App, _: WorkspaceArgs) -> Result<Vec<SkillSummary>> {
+    let conn = app.db.conn();
+    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare("SELECT skill_id, tag FROM skill_tags ORDER BY tag")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (id, t) = row?;
+            tags.entry(id).or_default().push(t);
+        }
+    }
+    let mut stmt = conn.prepare(
+        "SELECT s.id, s.name, s.skill_source, s.purpose, s.updated_at, s.description, s.version,
+                s.model, s.argument_hint, s.user_invocable, s.disable_model_invocation,
+                r.id, r.current_step, r.status, r.updated_at, r.author_login, r.author_avatar,
+                r.display_name, r.intake_json, r.source
+         FROM skills s LEFT JOIN workflow_runs r ON r.skill_id = s.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let id: i64 = r.get(0)?;
+        let skill_source: String = r.get(2)?;
+        let run_id: Option<i64> = r.get(11)?;
+        let builder_run = skill_source == "skill-builder" && run_id.is_some();
+        let s_updated: String = r.get(4)?;
+        Ok(SkillSummary {
+            name: r.get(1)?,
+            current_step: Some(if builder_run {
+                format!("Step {}", r.get::<_, i64>(12)?)
+            } else {
+                "Step 3".into()
+            }),
+            status: Some(if builder_run {
+                r.get(13)?
+            } else {
+                "completed".into()
+            }),
+            last_modified: Some(if builder_run {
+                // The newer of the two rows: metadata edits touch `skills`, steps the run.
+                let run_updated: String = r.get(14)?;
+                run_updated.max(s_updated)
+            } else {
+                s_updated
+            }),
+            tags: tags.remove(&id).unwrap_or_default(),
+            purpose: r.get(3)?,
+            author_login: if builder_run { r.get(15)? } else { None },
+            author_avatar: if builder_run { r.get(16)? } else { None },
+            display_name: if builder_run { r.get(17)? } else { None },
+            intake_json: if builder_run { r.get(18)? } else { None },
+            source: if builder_run {
+                r.get(19)?
+            } else {
+                Some(skill_source.clone())
+            },
+            skill_source: Some(skill_source),
+            description: r.get(5)?,
+            version: r.get(6)?,
+            model: r.get(7)?,
+            argument_hint: r.get(8)?,
+            user_invocable: r.get(9)?,
+            disable_model_invocation: r.get(10)?,
+        })
+    })?;
+    let mut out: Vec<SkillSummary> = rows.collect::<rusqlite::Result<_>>()?;
+    out.sort_by(|a, b| {
+        b.last_modified
+            .cmp(&a.last_modified)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    Ok(out)
+}
+
+/// Completed skills whose SKILL.md exists in the skills folder.
+pub fn list_refinable_skills(app: &App, a: WorkspaceArgs) -> Result<Vec<SkillSummary>> {
+    let root = app.skills_path();
+    Ok(list_skills(app, a)?
+        .into_iter()
+        .filter(|s| s.status.as_deref() == Some("completed"))
+        .filter(|s| root.join(&s.name).join("SKILL.md").is_file())
+        .collect())
+}
+
+/// Moves `path` aside (same folder, hidden name) so it can be restored if a later step fails.
+fn set_aside(path: &Path) -> Result<Option<PathBuf>> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(None);
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let aside = path.with_file_name(format!(".deleting-{name}-{}", uuid::Uuid::new_v4()));
+    std::fs::rename(path, &aside).with_path(path)?;
+    Ok(Some(aside))
+}
+
+fn remove_any(path: &Path) {
+    let res = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+        Err(_) => Ok(()),
+    };
+    if let Err(e) = res {
+        tracing::warn!("could not remove {}: {e}", path.display());
+    }
+}
+
+/// Deletes a skill's folders and rows. Usage history (agent runs, sessions) is kept for cost
+/// reports. The folders are set aside first and put back if the database change fails.
+pub fn delete_skill(app: &App, a: DeleteSkillArgs) -> Result<()> {
+    validate_skill_name(&a.name)?;
+    crate::locks::ensure_not_locked_by_other(app, &a.name)?;
+    let (ws_dir, out_dir) = skill_dirs(app, &a.name);
+    let in_db = skill_id(&app.db.conn(), &a.name)?.is_some();
+    if !in_db && !ws_dir.exists() && !out_dir.exists() {
+        return Err(Error::not_found(format!("Skill '{}' not found", a.name)));
+    }
+    let mut aside: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let restore = |aside: &[(PathBuf, PathBuf)]| {
+        for (orig, moved) in aside {
+            if let Err(e) = std::fs::rename(moved, orig) {
+                tracing::error!("could not restore {}: {e}", orig.display());
+            }
+        }
+    };
+    for d in [&ws_dir, &out_dir] {
+        match set_aside(d) {
+            Ok(Some(m)) => aside.push((d.clone(), m)),
+            Ok(None) => {}
+            Err(e) => {
+                restore(&aside);
+                return Err(e);
+            }
+        }
+    }
+    let res = app.db.write(|tx| {
+        tx.execute("DELETE FROM skills WHERE name = ?1", [&a.name])?;
+        // Rows keyed only by name (never linked, or linked before the FK existed).
+        tx.execute("DELETE FROM workflow_runs WHERE skill_name = ?1", [&a.name])?;
+        tx.execute(
+            "DELETE FROM workflow_steps WHERE skill_name = ?1",
+            [&a.name],
+        )?;
+        tx.execute(
+            "DELETE FROM workflow_artifacts WHERE skill_name = ?1",
+            [&a.name],
+        )?;
+        tx.execute("DELETE FROM skill_tags WHERE skill_name = ?1", [&a.name])?;
+        tx.execute("DELETE FROM skill_locks WHERE skill_name = ?1", [&a.name])?;
+        tx.execute(
+            "DELETE FROM imported_skills WHERE skill_name = ?1",
+            [&a.name],
+        )?;
+        Ok(())
+    });
+    if let Err(e) = res {
+        restore(&aside);
+        return Err(e);
+    }
+    for (_, moved) in &aside {
+        remove_any(moved);
+    }
+    tracing::info!("skill '{}' deleted", a.name);
+    Ok(())
+}
+
+pub fn update_skill_tags(app: &App, a: UpdateTagsArgs) -> Result<()> {
+    app.db.write(|tx| {
+        let id = skill_id(tx, &a.skill_name)?
+            .ok_or_else(|| Error::not_found(format!("Skill '{}' not found", a.skill_name)))?;
+        replace_tags(tx, id, &a.skill_name, &a.tags)?;
+        tx.execute(
+            "UPDATE skills SET updated_at = ?1 WHERE id = ?2",
+            params![crate::db::now(), id],
+        )?;
+        Ok(())
+    })
+}
+
+/// Updates the given fields only (absent = keep, null = clear).
+pub fn update_skill_metadata(app: &App, a: UpdateMetadataArgs) -> Result<()> {
+    if let Some(Some(p)) = &a.purpose {
+        validate_purpose(p)?;
+    }
+    if let Some(Some(j)) = &a.intake_json {
+        validate_intake(j)?;
+    }
+    app.db.write(|tx| {
+        let id = skill_id(tx, &a.skill_name)?
+            .ok_or_else(|| Error::not_found(format!("Skill '{}' not found", a.skill_name)))?;
+        macro_rules! set {
+            ($table:literal, $key:literal, $col:literal, $v:expr) => {
+                if let Some(v) = $v {
+                    tx.execute(
+                        concat!(
+                            "UPDATE ",
+                            $table,
+                            " SET ",
+                            $col,
+                            " = ?1 WHERE ",
+                            $key,
+                            " = ?2"
+                        ),
+                        params![v, id],
+                    )?;
+                }
+            };
+        }
+        set!("skills", "id", "purpose", &a.purpose);
+        set!("workflow_runs", "skill_id", "purpose", &a.purpose);
+        set!("workflow_runs", "skill_id", "intake_json", &a.intake_json);
+        set!("skills", "id", "description", &a.description);
+        set!("skills", "id", "version", &a.version);
+        set!("skills", "id", "model", &a.model);
+        set!("skills", "id", "argument_hint", &a.argument_hint);
+        set!("skills", "id", "user_invocable", &a.user_invocable);
+        set!(
+            "skills",
+            "id",
+            "disable_model_invocation",
+            &a.disable_model_invocation
+        );
+        if let Some(tags) = &a.tags {
+            replace_tags(tx, id, &a.skill_name, tags.as_deref().unwrap_or(&[]))?;
+        }
+        tx.execute(
+            "UPDATE skills SET updated_at = ?1 WHERE id = ?2",
+            params![crate::db::now(), id],
+        )?;
+        Ok(())
+    })
+}
+
+/// Tables that carry the skill name as text, renamed together in one transaction.
+const NAME_COLUMNS: [(&str, &str); 9] = [
+    ("skills", "name"),
+    ("workflow_runs", "skill_name"),
+    ("workflow_sessions", "skill_name"),
+    ("workflow_steps", "skill_name"),
+    ("workflow_artifacts", "skill_name"),
+    ("agent_runs", "skill_name"),
+    ("skill_tags", "skill_name"),
+    ("imported_skills", "skill_name"),
+    ("skill_locks", "skill_name"),
+];
+
+/// Renames a skill on disk and in every table; if either side fails, both are undone.
+pub fn rename_skill(app: &App, a: RenameSkillArgs) -> Result<()> {
+    validate_skill_name(&a.new_name)?;
+    if a.old_name == a.new_name {
+        return Ok(());
+    }
+    if skill_id(&app.db.conn(), &a.old_name)?.is_none() {
+        return Err(Error::not_found(format!(
+            "Skill '{}' not found",
+            a.old_name
+        )));
+    }
+    if skill_id(&app.db.conn(), &a.new_name)?.is_some() {
+        return Err(Error::conflict(format!(
+            "Skill '{}' already exists",
+            a.new_name
+        )));
+    }
+    crate::locks::ensure_not_locked_by_other(app, &a.old_name)?;
+    let (old_ws, old_out) = skill_dirs(app, &a.old_name);
+    let (new_ws, new_out) = skill_dirs(app, &a.new_name);
+    for d in [&new_ws, &new_out] {
+        if std::fs::symlink_metadata(d).is_ok() {
+            return Err(Error::conflict(format!(
+                "Cannot rename to '{}': {} already exists",
+                a.new_name,
+                d.display()
+            )));
+        }
+    }
+    let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let undo = |moved: &[(PathBuf, PathBuf)]| {
+        for (from, to) in moved.iter().rev() {
+            if let Err(e) = std::fs::rename(to, from) {
+                tracing::error!("could not undo rename of {}: {e}", from.display());
+            }
+        }
+    };
+    for (from, to) in [(&old_ws, &new_ws), (&old_out, &new_out)] {
+        if from.exists() {
+            if let Err(e) = std::fs::rename(from, to).with_path(from) {
+                undo(&moved);
+                return Err(e);
+            }
+            moved.push((from.clone(), to.clone()));
+        }
+    }
+    let new_out_str = path_string(&new_out)?;
+    let res = app.db.write(|tx| {
+        for (table, col) in NAME_COLUMNS {
+            tx.execute(
+                &format!("UPDATE {table} SET {col} = ?1 WHERE {col} = ?2"),
+                params![a.new_name, a.old_name],
+            )?;
+        }
+        tx.execute(
+            "UPDATE imported_skills SET disk_path = ?1 WHERE skill_name = ?2",
+            params![new_out_str, a.new_name],
+        )?;
+        tx.execute(
+            "UPDATE skills SET updated_at = ?1 WHERE name = ?2",
+            params![crate::db::now(), a.new_name],
+        )?;
+        Ok(())
+    });
+    if let Err(e) = res {
+        undo(&moved);
+        return Err(e);
+    }
+    tracing::info!("skill '{}' renamed to '{}'", a.old_name, a.new_name);
+    Ok(())
+}
+
+pub fn get_all_tags(app: &App, _: NoArgs) -> Result<Vec<String>> {
+    let conn = app.db.conn();
+    let mut stmt = conn.prepare("SELECT DISTINCT tag FROM skill_tags ORDER BY tag")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Names known to the builder, the library imports and the workspace skills, sorted.
+pub fn get_installed_skill_names(app: &App, _: NoArgs) -> Result<Vec<String>> {
+    let conn = app.db.conn();
+    let mut stmt = conn.prepare(
+        "SELECT skill_name FROM workflow_runs
+         UNION SELECT skill_name FROM imported_skills
+         UNION SELECT skill_name FROM workspace_skills
+         ORDER BY 1",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,5 @@
+//! Test-only servers on 127.0.0.1 so tests of real code need no network. Never used by
+//! release code paths except through configurable base URLs.
+
+pub mod fake_anthropic;
+pub mod http;
