@@ -368,7 +368,7 @@ fn number_source_texts(yaml: &str, keys: &HashSet<String>) -> HashMap<String, St
 enum Scalar {
     Absent,
     Text(String),
-    NotScalar,
+    Complex,
 }
 
 fn scalar(raw: &Mapping, key: &str, numbers: &HashMap<String, String>) -> Scalar {
@@ -381,9 +381,9 @@ fn scalar(raw: &Mapping, key: &str, numbers: &HashMap<String, String>) -> Scalar
         }
         Some(Value::Tagged(t)) => match &t.value {
             Value::String(s) => Scalar::Text(s.clone()),
-            _ => Scalar::NotScalar,
+            _ => Scalar::Complex,
         },
-        Some(_) => Scalar::NotScalar,
+        Some(_) => Scalar::Complex,
     }
 }
 
@@ -399,7 +399,7 @@ fn typed_fields(yaml: &str, raw: Mapping) -> Frontmatter {
     let mut text = |key: &str, trim: bool| -> Option<String> {
         match scalar(&raw, key, &numbers) {
             Scalar::Absent => None,
-            Scalar::NotScalar => {
+            Scalar::Complex => {
                 warnings.push(format!(
                     "frontmatter key '{key}' should be a text value; it was ignored"
                 ));
@@ -423,7 +423,7 @@ fn typed_fields(yaml: &str, raw: Mapping) -> Frontmatter {
         let t = match scalar(&raw, key, &numbers) {
             Scalar::Absent => return None,
             Scalar::Text(t) => t,
-            Scalar::NotScalar => String::from("(a list or map)"),
+            Scalar::Complex => String::from("(a list or map)"),
         };
         match t.trim().to_ascii_lowercase().as_str() {
             "true" | "yes" | "1" => Some(true),
@@ -702,12 +702,20 @@ pub fn set_fields(content: &str, overrides: &[(&str, FieldValue)]) -> Result<Str
             let ok = parse_mapping(&patched, YAML_FIRST_LINE)
                 .map(|m| m == expected && m.keys().eq(expected.keys()))
                 .unwrap_or(false);
-            let new_yaml = if ok { patched } else { mapping_yaml(&expected)? };
+            let new_yaml = if ok {
+                patched
+            } else {
+                mapping_yaml(&expected)?
+            };
             format!("{}\n{}{}\n{}", sp.open, new_yaml, sp.close, sp.body)
         }
     };
     let out = if crlf { out.replace('\n', "\r\n") } else { out };
-    Ok(if had_bom { format!("\u{feff}{out}") } else { out })
+    Ok(if had_bom {
+        format!("\u{feff}{out}")
+    } else {
+        out
+    })
 }
 
 #[cfg(test)]
@@ -785,10 +793,7 @@ mod tests {
     fn quoting_and_escapes() {
         let f = fm("---\nname: 'my-skill'\ndescription: \"Say \\\"hi\\\" # not a comment\" # comment\nversion: '1.0'\n---\n");
         assert_eq!(f.name.as_deref(), Some("my-skill"));
-        assert_eq!(
-            f.description.as_deref(),
-            Some("Say \"hi\" # not a comment")
-        );
+        assert_eq!(f.description.as_deref(), Some("Say \"hi\" # not a comment"));
         assert_eq!(f.version.as_deref(), Some("1.0"));
         let n = fm("---\nname: 123\nversion: 2\n---\n");
         assert_eq!(n.name.as_deref(), Some("123"));
@@ -837,7 +842,11 @@ mod tests {
         let s = "---\nname: ok\ndescription: fine\nbad: [unclosed\nmore: x\n---\nbody\n";
         let e = Frontmatter::parse(s).unwrap_err();
         assert_eq!(e.kind, ErrorKind::InvalidInput);
-        assert!(e.message.starts_with("invalid_frontmatter: "), "{}", e.message);
+        assert!(
+            e.message.starts_with("invalid_frontmatter: "),
+            "{}",
+            e.message
+        );
         let pos = e.message["invalid_frontmatter: ".len()..]
             .split(' ')
             .next()
@@ -849,21 +858,38 @@ mod tests {
 
         // A bad indentation on file line 4.
         let e = Frontmatter::parse("---\nname: a\ndescription: b\n  oops: c\n---\n").unwrap_err();
-        assert!(e.message.starts_with("invalid_frontmatter: 4:"), "{}", e.message);
+        assert!(
+            e.message.starts_with("invalid_frontmatter: 4:"),
+            "{}",
+            e.message
+        );
 
         // Same with CRLF and a BOM: still file line numbers.
-        let e = Frontmatter::parse("\u{feff}---\r\nname: a\r\ndescription: b\r\n  oops: c\r\n---\r\n")
-            .unwrap_err();
-        assert!(e.message.starts_with("invalid_frontmatter: 4:"), "{}", e.message);
+        let e =
+            Frontmatter::parse("\u{feff}---\r\nname: a\r\ndescription: b\r\n  oops: c\r\n---\r\n")
+                .unwrap_err();
+        assert!(
+            e.message.starts_with("invalid_frontmatter: 4:"),
+            "{}",
+            e.message
+        );
 
         let e = Frontmatter::parse("---\nname: a\nname: b\n---\n").unwrap_err();
-        assert!(e.message.starts_with("invalid_frontmatter: 3:"), "{}", e.message);
+        assert!(
+            e.message.starts_with("invalid_frontmatter: 3:"),
+            "{}",
+            e.message
+        );
 
         let e = Frontmatter::parse("---\n- a\n- b\n---\n").unwrap_err();
         assert!(e.message.contains("mapping"), "{}", e.message);
 
         let e = Frontmatter::parse("---\nname: a\ndescription: never closed\n").unwrap_err();
-        assert!(e.message.starts_with("invalid_frontmatter: 1:1"), "{}", e.message);
+        assert!(
+            e.message.starts_with("invalid_frontmatter: 1:1"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("never closed"));
     }
 
@@ -981,14 +1007,20 @@ mod tests {
         assert_eq!(f.version.as_deref(), Some("1.10"));
         assert_eq!(f.description.as_deref(), Some("x: y # z"));
         assert_eq!(f.argument_hint.as_deref(), Some("true"));
-        assert_eq!(f.raw.get("argument-hint"), Some(&Value::String("true".into())));
+        assert_eq!(
+            f.raw.get("argument-hint"),
+            Some(&Value::String("true".into()))
+        );
     }
 
     #[test]
     fn set_fields_keeps_crlf_bom_and_creates_frontmatter() {
         let s = "\u{feff}---\r\nname: a\r\nextra: keep\r\n---\r\nbody\r\n";
         let out = set_fields(s, &[("name", FieldValue::Str("b".into()))]).unwrap();
-        assert_eq!(out, "\u{feff}---\r\nname: b\r\nextra: keep\r\n---\r\nbody\r\n");
+        assert_eq!(
+            out,
+            "\u{feff}---\r\nname: b\r\nextra: keep\r\n---\r\nbody\r\n"
+        );
 
         let out = set_fields("# Just a body\n", &[("name", FieldValue::Str("x".into()))]).unwrap();
         assert_eq!(out, "---\nname: x\n---\n# Just a body\n");
@@ -1015,8 +1047,15 @@ mod tests {
 
     #[test]
     fn set_fields_rejects_malformed_input() {
-        let e = set_fields("---\nname: [\n---\n", &[("name", FieldValue::Str("a".into()))])
-            .unwrap_err();
-        assert!(e.message.starts_with("invalid_frontmatter: "), "{}", e.message);
+        let e = set_fields(
+            "---\nname: [\n---\n",
+            &[("name", FieldValue::Str("a".into()))],
+        )
+        .unwrap_err();
+        assert!(
+            e.message.starts_with("invalid_frontmatter: "),
+            "{}",
+            e.message
+        );
     }
 }

@@ -5,9 +5,12 @@
 //!
 //! - [`names`]: the one skill-name rule (ingestion.md §1.5).
 //! - [`frontmatter`]: SKILL.md frontmatter parsing and in-place rewriting (§1.5).
+//! - [`zip_extract`]: safe extraction of an uploaded skill package (§2.4).
 
 pub mod frontmatter;
 pub mod names;
+pub mod zip_extract;
 
 pub use frontmatter::{parse_skill_md, set_fields, FieldValue, Frontmatter, SkillMd};
 pub use names::validate_skill_name;
+pub use zip_extract::{extract_skill_zip, ExtractedSkill, ZipLayout, ZipLimits};

@@ -123,7 +123,8 @@ mod tests {
             let err = validate_skill_name(bad).unwrap_err();
             assert_eq!(err.kind, ErrorKind::InvalidInput, "{bad:?}");
             assert!(
-                err.message.starts_with(&format!("invalid_skill_name:{bad}")),
+                err.message
+                    .starts_with(&format!("invalid_skill_name:{bad}")),
                 "{bad:?}: {}",
                 err.message
             );
