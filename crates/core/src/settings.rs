@@ -391,6 +391,12 @@ pub fn move_skills_folder(old: &Path, new: &Path) -> Result<()> {
     if std::fs::rename(old, new).is_ok() {
         return Ok(());
     }
+    copy_then_swap(old, new)
+}
+
+/// The slow path of a move (another file system): copy into a staging folder, rename it into
+/// place, then remove the old folder. A failed copy removes the staging folder and keeps `old`.
+pub fn copy_then_swap(old: &Path, new: &Path) -> Result<()> {
     let staging = staging_path(new);
     if let Err(e) = copy_dir_all(old, &staging) {
         let _ = std::fs::remove_dir_all(&staging);
