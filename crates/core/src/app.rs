@@ -15,6 +15,8 @@ pub struct App {
     pub instance_id: String,
     pub pid: u32,
     pub http: reqwest::Client,
+    /// Backend → UI events; shells subscribe their sink.
+    pub events: crate::events::EventBus,
     roots: RwLock<Roots>,
 }
 
@@ -44,6 +46,7 @@ impl App {
                 .user_agent(concat!("skill-builder/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .map_err(|e| crate::Error::internal(format!("HTTP client: {e}")))?,
+            events: Default::default(),
         };
         let stored = crate::settings::load(&app)?;
         let resolve = |p: &Option<String>, default: PathBuf| -> Result<PathBuf> {

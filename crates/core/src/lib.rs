@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod command_names;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod files;
 pub mod ingest;
 pub mod locks;
