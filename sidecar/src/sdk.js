@@ -8,6 +8,9 @@ const require = createRequire(import.meta.url);
 export const SDK_PACKAGE = '@anthropic-ai/claude-agent-sdk';
 export const DEFAULT_MAX_TURNS = 50;
 export const DEFAULT_PERMISSION_MODE = 'acceptEdits';
+// Betas this SDK version accepts in `options.betas`; the CLI warns about and
+// ignores any other (it already sends interleaved-thinking etc. by itself).
+export const SUPPORTED_BETAS = new Set(['context-1m-2025-08-07']);
 
 let sdkPromise = null;
 
@@ -86,7 +89,10 @@ export function buildOptions(config, { abortController, onStderr, env = process.
   if (config.agentName) options.agent = config.agentName;
   if (config.model) options.model = config.model;
   if (config.sessionId) options.resume = config.sessionId;
-  if (Array.isArray(config.betas) && config.betas.length > 0) options.betas = [...config.betas];
+  if (Array.isArray(config.betas)) {
+    const betas = config.betas.filter((b) => SUPPORTED_BETAS.has(b));
+    if (betas.length > 0) options.betas = betas;
+  }
   if (Number.isInteger(config.maxThinkingTokens) && config.maxThinkingTokens > 0) {
     options.thinking = { type: 'enabled', budgetTokens: config.maxThinkingTokens };
   }

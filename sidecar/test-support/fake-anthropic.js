@@ -11,7 +11,8 @@
 // and returns { blocks: [{type:'text', text} | {type:'tool_use', name, input}],
 //               stop_reason, usage: {input_tokens, output_tokens, ...} }.
 // Every request is recorded in `fake.requests` ({method, path, headers
-// (without x-api-key / authorization values), body}).
+// (without x-api-key / authorization values), body, keyOk (when
+// `expectedKey` is given: whether the request carried exactly that key)}).
 import http from 'node:http';
 
 let toolCounter = 0;
@@ -130,7 +131,7 @@ function jsonReply(res, status, obj) {
   res.end(data);
 }
 
-export async function startFakeAnthropic({ script, log = () => {} } = {}) {
+export async function startFakeAnthropic({ script, expectedKey = null, log = () => {} } = {}) {
   const requests = [];
   const sockets = new Set();
   const server = http.createServer((req, res) => {
@@ -145,10 +146,12 @@ export async function startFakeAnthropic({ script, log = () => {} } = {}) {
         body = { _raw: raw };
       }
       const headers = { ...req.headers };
+      const presented = headers['x-api-key'] || (headers.authorization || '').replace(/^Bearer\s+/i, '');
       if (headers['x-api-key']) headers['x-api-key'] = '[present]';
       if (headers.authorization) headers.authorization = '[present]';
       const url = new URL(req.url, 'http://127.0.0.1');
       const rec = { method: req.method, path: url.pathname, query: url.search, headers, body };
+      if (expectedKey !== null) rec.keyOk = presented === expectedKey;
       requests.push(rec);
       log(`${req.method} ${req.url} stream=${body.stream} model=${body.model}`);
       try {
