@@ -9,8 +9,12 @@ import { mockQuery } from './mock/query.js';
 
 export const SIDECAR_VERSION = '0.1.0';
 
+let activeWriter = null;
+
+/** Diagnostics on stderr, with every known secret redacted. */
 function log(...args) {
-  process.stderr.write(`[sidecar] ${args.join(' ')}\n`);
+  const text = `[sidecar] ${args.join(' ')}\n`;
+  process.stderr.write(activeWriter ? activeWriter.redact(text) : text);
 }
 
 function errorMessage(err) {
@@ -61,6 +65,7 @@ export class Runner {
     this.requests = new Map(); // request_id -> {abortController, promise}
     this.sessions = new Map(); // session_id -> session
     this.shuttingDown = false;
+    activeWriter = writer;
     if (env.ANTHROPIC_API_KEY) writer.addSecret(env.ANTHROPIC_API_KEY);
   }
 

@@ -9,7 +9,8 @@
 // `script(req)` decides the answer to every streaming /v1/messages call:
 //   req = { body, toolResultCount, text (all text of system + messages) }
 // and returns { blocks: [{type:'text', text} | {type:'tool_use', name, input}],
-//               stop_reason, usage: {input_tokens, output_tokens, ...} }.
+//               stop_reason, usage: {input_tokens, output_tokens, ...},
+//               delayMs? (wait before answering) }.
 // Every request is recorded in `fake.requests` ({method, path, headers
 // (without x-api-key / authorization values), body, keyOk (when
 // `expectedKey` is given: whether the request carried exactly that key)}).
@@ -163,6 +164,11 @@ export async function startFakeAnthropic({ script, expectedKey = null, log = () 
           if (body.stream) {
             const reply = script ? script(reqInfo) : null;
             rec.reply = reply || { blocks: [{ type: 'text', text: 'OK.' }] };
+            if (rec.reply.delayMs) {
+              const t = setTimeout(() => streamReply(res, body, rec.reply), rec.reply.delayMs);
+              res.on('close', () => clearTimeout(t));
+              return undefined;
+            }
             return streamReply(res, body, rec.reply);
           }
           // Non-streaming side call (titles, summaries, quota checks...).

@@ -96,8 +96,11 @@ export class Sidecar {
         return undefined;
       };
       const timer = setTimeout(() => finish(new Error(`timeout waiting for ${what}; lines:\n${this.rawStdout.join('\n').slice(-4000)}\nstderr:\n${this.stderr.slice(-4000)}`)), timeout);
+      // Also poll, for predicates that look at more than stdout lines.
+      const poll = setInterval(check, 50);
       const finish = (err, v) => {
         clearTimeout(timer);
+        clearInterval(poll);
         this.waiters = this.waiters.filter((w) => w !== check);
         if (err) reject(err);
         else resolve(v);

@@ -181,3 +181,31 @@ test('real SDK: streaming session turns end with result + turn_complete under ea
     await fake.close();
   }
 });
+
+test('real SDK: cancel ends a request with one error line and interrupts a session turn', { timeout: 120000 }, async () => {
+  const L = makeSkillLayout('e2e-cancel');
+  // The fake API answers only after 30 s: both runs are cancelled before that.
+  const fake = await startFakeAnthropic({ script: () => ({ blocks: [{ type: 'text', text: 'late' }], delayMs: 30000 }) });
+  const sc = new Sidecar({ env: { ...offlineEnv(fake), ANTHROPIC_API_KEY: FAKE_KEY } });
+  try {
+    await sc.ready();
+    const config = { prompt: 'hello', cwd: L.workspace, allowedTools: ['Read'], maxTurns: 3 };
+    sc.send({ type: 'agent_request', request_id: 'c-req', config });
+    sc.send({ type: 'stream_start', request_id: 'c-sess-1', session_id: 'c-sess', config });
+    await sc.waitFor(() => fake.requests.filter((r) => r.body.stream).length >= 2, { what: 'both API calls', timeout: 60000 });
+    sc.send({ type: 'cancel', request_id: 'c-req' });
+    sc.send({ type: 'cancel', request_id: 'c-sess-1' });
+    await sc.complete('c-req', { timeout: 30000 });
+    await sc.waitForLine((l) => l.request_id === 'c-sess-1' && l.type === 'turn_complete', { what: 'interrupted turn', timeout: 30000 });
+    const req = sc.forRequest('c-req').filter((l) => ['result', 'error'].includes(l.type));
+    assert.equal(req.length, 1);
+    assert.equal(req[0].type, 'error');
+    assert.match(req[0].message, /cancel|abort/i);
+    sc.send({ type: 'stream_end', session_id: 'c-sess' });
+    const { code } = await sc.stop();
+    assert.equal(code, 0);
+  } finally {
+    await sc.stop();
+    await fake.close();
+  }
+});
