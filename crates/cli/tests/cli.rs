@@ -1,0 +1,201 @@
+//! The CLI contract: `call` prints only JSON on stdout; failures end stderr with a JSON error
+//! line and a non-zero exit; human subcommands print tables or `--json`.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skill-builder"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("SKILL_BUILDER_KEYCHAIN", "0")
+        .env_remove("SKILL_BUILDER_DATA_DIR")
+        .output()
+        .unwrap()
+}
+
+fn stdout_json(o: &Output) -> Value {
+    assert!(
+        o.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).expect("stdout is exactly one JSON document")
+}
+
+fn error_line(o: &Output) -> Value {
+    assert!(!o.status.success());
+    assert!(o.stdout.is_empty(), "nothing on stdout on failure");
+    let err = String::from_utf8_lossy(&o.stderr);
+    serde_json::from_str(err.lines().last().unwrap()).expect("last stderr line is JSON")
+}
+
+#[test]
+fn fresh_data_dir_get_settings_prints_effective_paths() {
+    let d = tempfile::tempdir().unwrap();
+    let v = stdout_json(&run(d.path(), &["call", "get_settings"]));
+    assert_eq!(v["skills_path"], d.path().join("skills").to_str().unwrap());
+    assert_eq!(
+        v["workspace_path"],
+        d.path().join("workspace").to_str().unwrap()
+    );
+    assert!(d.path().join("skill-builder.db").is_file());
+}
+
+#[test]
+fn data_dir_can_come_from_the_environment() {
+    let d = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_skill-builder"))
+        .args(["call", "get_data_dir"])
+        .env("SKILL_BUILDER_DATA_DIR", d.path())
+        .env("SKILL_BUILDER_KEYCHAIN", "0")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout_json(&o),
+        Value::String(d.path().to_str().unwrap().into())
+    );
+}
+
+#[test]
+fn failures_end_stderr_with_a_json_error_and_exit_non_zero() {
+    let d = tempfile::tempdir().unwrap();
+    let e = error_line(&run(d.path(), &["call", "no_such_command", "{}"]));
+    assert_eq!(e["error"]["kind"], "unknown_command");
+    let e = error_line(&run(d.path(), &["call", "create_skill", "{not json"]));
+    assert_eq!(e["error"]["kind"], "invalid_input");
+    let e = error_line(&run(
+        d.path(),
+        &["call", "create_skill", r#"{"name":"../evil"}"#],
+    ));
+    assert_eq!(e["error"]["kind"], "invalid_input");
+    assert!(!d.path().join("evil").exists());
+    let e = error_line(&run(d.path(), &["call", "create_skill", r#"{"name":7}"#]));
+    assert_eq!(e["error"]["kind"], "invalid_input");
+    let e = error_line(&run(
+        d.path(),
+        &["call", "read_file", r#"{"filePath":"/etc/passwd"}"#],
+    ));
+    assert_eq!(e["error"]["kind"], "invalid_input");
+    assert!(e["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("/etc/passwd"));
+    stdout_json(&run(
+        d.path(),
+        &["call", "create_skill", r#"{"name":"dup"}"#],
+    ));
+    let e = error_line(&run(
+        d.path(),
+        &["call", "create_skill", r#"{"name":"dup"}"#],
+    ));
+    assert_eq!(e["error"]["kind"], "conflict");
+    let list = stdout_json(&run(d.path(), &["call", "list_skills"]));
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "failed calls left nothing behind"
+    );
+}
+
+#[test]
+fn call_list_names_every_foundation_command() {
+    let d = tempfile::tempdir().unwrap();
+    let o = run(d.path(), &["call", "--list"]);
+    assert!(o.status.success());
+    let names: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let want = [
+        // Settings
+        "get_data_dir",
+        "get_settings",
+        "save_settings",
+        "test_api_key",
+        "list_models",
+        "set_log_level",
+        "get_log_file_path",
+        "get_default_skills_path",
+        // Skill management
+        "list_skills",
+        "list_refinable_skills",
+        "create_skill",
+        "delete_skill",
+        "update_skill_tags",
+        "update_skill_metadata",
+        "rename_skill",
+        "generate_suggestions",
+        "get_all_tags",
+        "get_installed_skill_names",
+        "acquire_lock",
+        "release_lock",
+        "get_locked_skills",
+        "check_lock",
+        // Usage
+        "persist_agent_run",
+        "get_usage_summary",
+        "get_recent_runs",
+        "get_usage_by_step",
+        "get_usage_by_model",
+        "reset_usage",
+        "get_recent_workflow_sessions",
+        "get_session_agent_runs",
+        "get_step_agent_runs",
+        // Files
+        "save_raw_file",
+        "list_skill_files",
+        "read_file",
+        "write_file",
+        "copy_file",
+        "read_file_as_base64",
+        "write_base64_to_temp_file",
+        // Node & dependencies, workspace
+        "check_node",
+        "check_startup_deps",
+        "get_workspace_path",
+    ];
+    for w in want {
+        assert!(names.iter().any(|n| n == w), "{w} missing from call --list");
+    }
+}
+
+#[test]
+fn human_subcommands_print_tables_and_json() {
+    let d = tempfile::tempdir().unwrap();
+    let o = run(
+        d.path(),
+        &[
+            "create",
+            "crm-rules",
+            "--purpose",
+            "source",
+            "--tags",
+            "Sales,crm",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(d.path(), &["list"]);
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(table.starts_with("NAME"), "{table}");
+    assert!(
+        table.contains("crm-rules") && table.contains("crm,sales"),
+        "{table}"
+    );
+    let o = run(d.path(), &["tag", "crm-rules", "a", "b"]);
+    assert!(o.status.success());
+    let v = stdout_json(&run(d.path(), &["list", "--json"]));
+    assert_eq!(v[0]["tags"], serde_json::json!(["a", "b"]));
+    let o = run(d.path(), &["usage"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Total cost: $0.0000"));
+    let v = stdout_json(&run(d.path(), &["usage", "--json"]));
+    assert_eq!(v["summary"]["total_runs"], 0);
+    let o = run(d.path(), &["delete", "crm-rules"]);
+    assert!(o.status.success());
+    let v = stdout_json(&run(d.path(), &["list", "--json"]));
+    assert_eq!(v, serde_json::json!([]));
+    let e = error_line(&run(d.path(), &["delete", "crm-rules"]));
+    assert_eq!(e["error"]["kind"], "not_found");
+}
