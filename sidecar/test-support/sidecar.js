@@ -8,8 +8,17 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ENTRY = path.resolve(here, '../src/main.js');
 
+const created = [];
+process.on('exit', () => {
+  if (process.env.SIDECAR_TEST_KEEP_TMP) return;
+  for (const d of created) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed when the test process exits (keep: SIDECAR_TEST_KEEP_TMP=1). */
 export function tmpDir(prefix = 'sidecar-test-') {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(d);
+  return d;
 }
 
 /** Make a workspace + skills layout like the backend does. */
