@@ -736,18 +736,23 @@ mod tests {
         panic!("entry {name} not found");
     }
 
-    /// Rewrites the "uncompressed size" fields of every header to `fake`, so an archive
-    /// lies about its sizes.
-    fn lie_about_sizes(mut bytes: Vec<u8>, fake: u32) -> Vec<u8> {
+    /// Rewrites the "uncompressed size" fields of the headers of entry `name` to `fake`,
+    /// so the archive lies about that entry's size.
+    fn lie_about_size(mut bytes: Vec<u8>, name: &str, fake: u32) -> Vec<u8> {
         let fake = fake.to_le_bytes();
+        let n = name.len();
         let mut i = 0;
         while i + 4 <= bytes.len() {
             match &bytes[i..i + 4] {
-                [0x50, 0x4b, 0x03, 0x04] => {
+                [0x50, 0x4b, 0x03, 0x04]
+                    if bytes.get(i + 30..i + 30 + n) == Some(name.as_bytes()) =>
+                {
                     bytes[i + 22..i + 26].copy_from_slice(&fake);
                     i += 30;
                 }
-                [0x50, 0x4b, 0x01, 0x02] => {
+                [0x50, 0x4b, 0x01, 0x02]
+                    if bytes.get(i + 46..i + 46 + n) == Some(name.as_bytes()) =>
+                {
                     bytes[i + 24..i + 28].copy_from_slice(&fake);
                     i += 46;
                 }
@@ -761,7 +766,7 @@ mod tests {
     fn lying_headers_do_not_bypass_the_limits() {
         let big = vec![0u8; 3 * 1024 * 1024];
         let honest = build(&[File("SKILL.md", SKILL.as_bytes()), File("bomb.bin", &big)]);
-        let bytes = lie_about_sizes(honest, 10);
+        let bytes = lie_about_size(honest, "bomb.bin", 10);
         let limits = ZipLimits {
             max_file_bytes: 1024 * 1024,
             max_total_bytes: 1024 * 1024,
@@ -770,6 +775,13 @@ mod tests {
         let (f, r) = run_with(&bytes, limits);
         let e = r.expect_err("a lying archive must not extract");
         assert_eq!(e.kind, ErrorKind::InvalidInput, "{}", e.message);
+        // Refused by our byte count or by the zip crate's own size check, never extracted.
+        assert!(
+            e.message.contains("zip_limit_exceeded") || e.message.contains("declared"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("bomb.bin"), "{}", e.message);
         assert!(dest_is_empty(&f));
     }
 
