@@ -2,6 +2,7 @@
 //! It holds no behaviour of its own beyond formatting.
 
 mod human;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use serde_json::Value;
@@ -39,6 +40,8 @@ enum Cmd {
         /// JSON object of camelCase arguments (default `{}`); `-` reads it from stdin.
         args: Option<String>,
     },
+    /// Run the local web server and open the UI in the browser.
+    Serve(serve::ServeArgs),
     #[command(flatten)]
     Human(human::HumanCmd),
 }
@@ -97,6 +100,10 @@ async fn run(app: &Arc<App>, cmd: Cmd) -> ExitCode {
                 Err(e) => fail(&e),
             }
         }
+        Cmd::Serve(a) => match serve::run(app, a).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
+        },
         Cmd::Human(h) => match human::run(app, h).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&e),

@@ -1,0 +1,125 @@
+//! `POST /api/{command}` and `GET /api/events`.
+
+use crate::security::refuse;
+use crate::Shared;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures_util::stream::Stream;
+use serde_json::Value;
+use skill_builder_core::command_names::{EXTRA_COMMANDS, REFERENCE_COMMANDS};
+use skill_builder_core::{catalog, Error, ErrorKind};
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// The HTTP status of an error kind.
+pub fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::InvalidInput => StatusCode::BAD_REQUEST,
+        ErrorKind::NotFound | ErrorKind::UnknownCommand => StatusCode::NOT_FOUND,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::Locked => StatusCode::LOCKED,
+        ErrorKind::Network | ErrorKind::Agent => StatusCode::BAD_GATEWAY,
+        ErrorKind::Io | ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+pub(crate) fn error_response(e: &Error) -> Response {
+    (status_of(e.kind), Json(e.to_json())).into_response()
+}
+
+/// Is `name` a command every shell must route (reference catalog or the documented extras)?
+pub fn is_routed(name: &str) -> bool {
+    REFERENCE_COMMANDS.contains(&name)
+        || EXTRA_COMMANDS.contains(&name)
+        || catalog::find(name).is_some()
+}
+
+const HINT: &str = "send one JSON object of camelCase arguments";
+
+pub(crate) async fn command(
+    State(state): State<Shared>,
+    Path(name): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    if catalog::find(&name).is_none() {
+        if is_routed(&name) {
+            let e = Error::internal("not implemented yet");
+            return (StatusCode::NOT_IMPLEMENTED, Json(e.to_json())).into_response();
+        }
+        return error_response(&Error::new(
+            ErrorKind::UnknownCommand,
+            format!("unknown command '{name}'; GET /api/openapi.json lists the commands"),
+        ));
+    }
+    let body = match body {
+        Ok(b) => b,
+        Err(rej) => {
+            let status = rej.status();
+            let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!(
+                    "request body too large (limit {} bytes); send a smaller file",
+                    state.cfg.body_limit
+                )
+            } else {
+                format!("cannot read request body: {}", rej.body_text())
+            };
+            return refuse(status, msg);
+        }
+    };
+    let args: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(e) => {
+                let msg = format!("request body is not valid JSON ({e}); {HINT}");
+                return error_response(&Error::invalid(msg));
+            }
+        }
+    };
+    match catalog::call(&state.app, &name, args).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// Server-Sent Events: every backend event as `event: <name>` + `data: <payload JSON>`.
+pub(crate) async fn events(
+    State(state): State<Shared>,
+) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    let rx = state.events.subscribe();
+    let closing = state.closing.clone();
+    let stream = futures_util::stream::unfold((rx, closing), |(mut rx, mut closing)| async move {
+        loop {
+            if *closing.borrow() {
+                return None;
+            }
+            tokio::select! {
+                r = rx.recv() => match r {
+                    Ok(ev) => {
+                        let data = serde_json::to_string(&ev.payload).unwrap_or_else(|_| "null".into());
+                        let sse = SseEvent::default().event(ev.name).data(data);
+                        return Some((Ok(sse), (rx, closing)));
+                    }
+                    Err(RecvError::Lagged(n)) => {
+                        let sse = SseEvent::default().comment(format!("lagged: {n} events dropped"));
+                        return Some((Ok(sse), (rx, closing)));
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+                r = closing.changed() => {
+                    if r.is_err() {
+                        return None;
+                    }
+                }
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}

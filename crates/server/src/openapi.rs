@@ -1,0 +1,145 @@
+//! `GET /api/openapi.json`: an OpenAPI 3.1 description generated at run time from the command
+//! catalog and `command_names`.
+//!
+//! Built as `serde_json` by hand rather than with `utoipa`: the argument and result types live
+//! in core, which stays free of shell crates (no `ToSchema` derives there), so `utoipa` could
+//! only contribute its document structs — the paths would be the same loop over the catalog.
+
+use crate::Shared;
+use axum::extract::State;
+use axum::Json;
+use serde_json::{json, Map, Value};
+use skill_builder_core::catalog;
+use skill_builder_core::command_names::{EXTRA_COMMANDS, REFERENCE_COMMANDS};
+use skill_builder_core::events::ALL_EVENTS;
+
+/// Every routed command name: the reference catalog, the extras, then anything else the
+/// catalog implements, without duplicates.
+pub fn routed_commands() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = REFERENCE_COMMANDS.to_vec();
+    for n in EXTRA_COMMANDS
+        .iter()
+        .copied()
+        .chain(catalog::commands().iter().map(|c| c.name))
+    {
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    names
+}
+
+fn error_ref(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    })
+}
+
+/// The OpenAPI document.
+pub fn openapi_document() -> Value {
+    let mut paths = Map::new();
+    for name in routed_commands() {
+        let implemented = catalog::find(name).is_some();
+        let group = if EXTRA_COMMANDS.contains(&name) {
+            "extra"
+        } else {
+            "reference"
+        };
+        let mut responses = Map::new();
+        responses.insert(
+            "200".into(),
+            json!({
+                "description": "The command's JSON result.",
+                "content": {"application/json": {"schema": {}}}
+            }),
+        );
+        for (code, what) in [
+            ("400", "invalid_input: bad arguments or body"),
+            ("401", "missing or wrong token"),
+            ("403", "foreign Host or Origin"),
+            ("404", "not_found"),
+            ("409", "conflict"),
+            ("413", "request body too large"),
+            ("423", "locked"),
+            ("500", "io / internal"),
+            ("501", "routed but not implemented yet"),
+            ("502", "network / agent"),
+        ] {
+            responses.insert(code.into(), error_ref(what));
+        }
+        paths.insert(
+            format!("/api/{name}"),
+            json!({"post": {
+                "operationId": name,
+                "summary": name,
+                "tags": [group],
+                "x-implemented": implemented,
+                "requestBody": {
+                    "required": false,
+                    "description": "The command's arguments as one JSON object with camelCase keys (empty body = {}).",
+                    "content": {"application/json": {"schema": {"type": "object", "additionalProperties": true}}}
+                },
+                "responses": responses,
+            }}),
+        );
+    }
+    paths.insert(
+        "/api/events".into(),
+        json!({"get": {
+            "operationId": "events",
+            "summary": "Server-Sent Events: each backend event as `event: <name>` and `data: <payload JSON>`.",
+            "x-events": ALL_EVENTS,
+            "responses": {
+                "200": {"description": "An endless event stream.", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                "401": error_ref("missing or wrong token"),
+            }
+        }}),
+    );
+    paths.insert(
+        "/api/openapi.json".into(),
+        json!({"get": {
+            "operationId": "openapi",
+            "summary": "This document.",
+            "responses": {"200": {"description": "OpenAPI document", "content": {"application/json": {"schema": {"type": "object"}}}}}
+        }}),
+    );
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Skill Builder local API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Every command of the Skill Builder catalog as POST /api/{command}. Requires the per-run token (Bearer or the sb_token cookie); loopback Host and same-origin Origin only."
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}, {"cookie": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": crate::TOKEN_COOKIE}
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {
+                        "type": "object",
+                        "required": ["kind", "message"],
+                        "properties": {
+                            "kind": {"type": "string", "enum": [
+                                "not_found", "invalid_input", "conflict", "locked", "io",
+                                "network", "agent", "internal", "unknown_command"
+                            ]},
+                            "message": {"type": "string"}
+                        }
+                    }}
+                }
+            }
+        }
+    })
+}
+
+pub(crate) async fn handler(State(_): State<Shared>) -> Json<Value> {
+    Json(openapi_document())
+}

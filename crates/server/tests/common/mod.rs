@@ -1,0 +1,102 @@
+//! Shared set-up: a real server on 127.0.0.1:0 over a temp data dir, and a reqwest client.
+#![allow(dead_code)]
+
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use serde_json::Value;
+use skill_builder_core::App;
+use skill_builder_server::{serve, RunningServer, ServerConfig};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Harness {
+    pub app: Arc<App>,
+    pub server: RunningServer,
+    /// Sends the token on every request.
+    pub client: reqwest::Client,
+    /// Sends nothing extra; does not follow redirects.
+    pub bare: reqwest::Client,
+    pub base: String,
+    pub _dir: tempfile::TempDir,
+}
+
+pub async fn start() -> Harness {
+    start_with(|_| {}).await
+}
+
+/// Keeps tests off the OS keychain and the internet (every external endpoint points at a
+/// closed loopback port), with mock agents. Same values from every test, set once.
+fn isolate() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        for var in [
+            "ANTHROPIC_BASE_URL",
+            "SKILL_BUILDER_GITHUB_API_URL",
+            "SKILL_BUILDER_GITHUB_RAW_URL",
+            "SKILL_BUILDER_GITHUB_OAUTH_URL",
+        ] {
+            std::env::set_var(var, "http://127.0.0.1:9");
+        }
+        std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
+        std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
+    });
+}
+
+pub async fn start_with(f: impl FnOnce(&mut ServerConfig)) -> Harness {
+    isolate();
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(Some(dir.path().join("data"))).unwrap();
+    let mut cfg = ServerConfig {
+        ui_dir: Some(dir.path().join("no-ui")),
+        ..Default::default()
+    };
+    f(&mut cfg);
+    let server = serve(app.clone(), cfg).await.unwrap();
+    let mut h = HeaderMap::new();
+    h.insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {}", server.token)).unwrap(),
+    );
+    let client = reqwest::Client::builder()
+        .default_headers(h)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let bare = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let base = server.origin();
+    Harness {
+        app,
+        server,
+        client,
+        bare,
+        base,
+        _dir: dir,
+    }
+}
+
+impl Harness {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// POSTs a command; returns the status and the JSON body (Null when empty/not JSON).
+    pub async fn call(&self, name: &str, args: Value) -> (u16, Value) {
+        let r = self
+            .client
+            .post(self.url(&format!("/api/{name}")))
+            .json(&args)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+pub fn kind(v: &Value) -> &str {
+    v["error"]["kind"].as_str().unwrap_or("")
+}
