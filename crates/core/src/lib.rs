@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod history;
 pub mod ingest;
 pub mod locks;
 pub mod logging;
