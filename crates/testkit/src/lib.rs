@@ -2,4 +2,5 @@
 //! release code paths except through configurable base URLs.
 
 pub mod fake_anthropic;
+pub mod fake_messages;
 pub mod http;
