@@ -28,11 +28,20 @@
 //! it stops when the [`FakeMessages`] is dropped. Set `FAKE_MESSAGES_LOG=1` to print one line per
 //! request on stderr (never the key).
 //!
-//! What the bundled CLI (SDK 0.3.332) sends, with `CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1`:
-//! every call is `POST /v1/messages?beta=true`, `stream: true`, header `x-api-key`. Besides the
-//! agent loop (requests with `tools`) it may send side requests without `tools` (e.g. a
-//! small-`max_tokens` quota / title call); [`MessagesRequest::is_side_request`] recognises them
-//! and [`workflow_script`] answers them with [`SIDE_TEXT`] without advancing its script.
+//! What the bundled CLI (SDK 0.3.332) sends (observed with `FAKE_MESSAGES_LOG=1`):
+//! - with `CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1`: only the agent loop — one
+//!   `POST /v1/messages?beta=true` per turn, `stream: true`, header `x-api-key`, the requested
+//!   model, `max_tokens` 32000, the `tools` list (12 tools offered even when `allowedTools` is
+//!   `[Write]`), first user message = `<system-reminder>` text blocks + the prompt.
+//! - without it, in addition: `HEAD /api/hello` (connectivity check, no key; answered 404,
+//!   harmless) and a session-title call: same model, `tools: []`, first user message
+//!   `<session>\n{the prompt}\n</session>…` (so it DOES contain any marker of the prompt),
+//!   `output_config.format` = json_schema `{title: string}`. Its usage is counted in the result's
+//!   `modelUsage` but not in `usage`.
+//!
+//! [`MessagesRequest::is_side_request`] (no `tools`) recognises such calls; [`workflow_script`]
+//! and [`Script::queue`] answer them with [`side_reply`] ([`Usage::SIDE`] = zeros) without
+//! advancing their script.
 
 use crate::http::{json_response, Recorded};
 use axum::body::{to_bytes, Body};
