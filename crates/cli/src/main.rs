@@ -1,6 +1,7 @@
 //! The `skill-builder` binary: parses arguments, calls core commands and prints results.
 //! It holds no behaviour of its own beyond formatting.
 
+mod build;
 mod human;
 mod serve;
 
@@ -40,6 +41,24 @@ enum Cmd {
         /// JSON object of camelCase arguments (default `{}`); `-` reads it from stdin.
         args: Option<String>,
     },
+    /// Create a skill (if needed) and build it through all four workflow steps.
+    Build {
+        name: String,
+        /// What kind of knowledge: domain, source, data-engineering, platform.
+        #[arg(long)]
+        purpose: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// Tags, comma separated.
+        #[arg(long, value_delimiter = ',')]
+        tags: Vec<String>,
+        /// Use mock agents (no API key, no network).
+        #[arg(long)]
+        mock: bool,
+        /// Print the build report as JSON instead of progress.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the local web server and open the UI in the browser.
     Serve(serve::ServeArgs),
     #[command(flatten)]
@@ -48,6 +67,10 @@ enum Cmd {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Cmd::Build { mock: true, .. } = cli.command {
+        // Set before any thread exists; the sidecar inherits it.
+        std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -75,7 +98,11 @@ fn main() -> ExitCode {
             .as_deref()
             .map(skill_builder_core::logging::parse_level),
     );
-    let code = runtime.block_on(run(&app, cli.command));
+    let code = runtime.block_on(async {
+        let code = run(&app, cli.command).await;
+        app.agents.shutdown_all(&app).await;
+        code
+    });
     app.shutdown();
     code
 }
@@ -97,6 +124,26 @@ async fn run(app: &Arc<App>, cmd: Cmd) -> ExitCode {
                     println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
                     ExitCode::SUCCESS
                 }
+                Err(e) => fail(&e),
+            }
+        }
+        Cmd::Build {
+            name,
+            purpose,
+            description,
+            tags,
+            json,
+            ..
+        } => {
+            let opts = build::BuildOpts {
+                name,
+                purpose,
+                description,
+                tags,
+                json,
+            };
+            match build::run(app, opts).await {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(&e),
             }
         }

@@ -186,6 +186,11 @@ pub fn require_api_key(app: &App) -> Result<String> {
     crate::settings::load(app)?
         .anthropic_api_key
         .filter(|k| !k.trim().is_empty())
+        .or_else(|| {
+            std::env::var("ANTHROPIC_API_KEY")
+                .ok()
+                .filter(|k| !k.trim().is_empty())
+        })
         .ok_or_else(|| {
             Error::invalid("API key not configured; add your Anthropic API key in Settings")
         })

@@ -17,6 +17,8 @@ pub struct App {
     pub http: reqwest::Client,
     /// Backend → UI events; shells subscribe their sink.
     pub events: crate::events::EventBus,
+    /// One persistent Node sidecar per skill.
+    pub agents: crate::agents::SidecarPool,
     roots: RwLock<Roots>,
 }
 
@@ -47,6 +49,7 @@ impl App {
                 .build()
                 .map_err(|e| crate::Error::internal(format!("HTTP client: {e}")))?,
             events: Default::default(),
+            agents: Default::default(),
         };
         let stored = crate::settings::load(&app)?;
         let resolve = |p: &Option<String>, default: PathBuf| -> Result<PathBuf> {
@@ -91,6 +94,11 @@ impl App {
         std::env::var("SKILL_BUILDER_MOCK_AGENTS").is_ok_and(|v| v == "1" || v == "true")
     }
 
+    /// Whether agents run in mock mode (env switch or the `mock_agents` setting).
+    pub fn mock_agents(&self) -> bool {
+        self.mock_forced() || crate::settings::load(self).is_ok_and(|s| s.mock_agents)
+    }
+
     /// Base URL of the Anthropic API (`ANTHROPIC_BASE_URL`, for tests and proxies).
     pub fn anthropic_base_url(&self) -> String {
         std::env::var("ANTHROPIC_BASE_URL")
@@ -106,5 +114,9 @@ impl App {
         if let Err(e) = crate::locks::release_all(self) {
             tracing::warn!("releasing locks at exit failed: {e}");
         }
+        if let Err(e) = crate::workflow::sessions::end_own_sessions(self) {
+            tracing::warn!("ending sessions at exit failed: {e}");
+        }
+        self.agents.kill_all_now();
     }
 }

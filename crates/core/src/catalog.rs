@@ -91,7 +91,7 @@ macro_rules! async_cmd {
 }
 
 fn build() -> Vec<Command> {
-    use crate::{files, locks, node, settings, skills, usage};
+    use crate::{agents, files, history, locks, node, settings, skills, usage, workflow};
     vec![
         // Settings
         sync_cmd!(get_data_dir => settings::get_data_dir),
@@ -117,6 +117,26 @@ fn build() -> Vec<Command> {
         sync_cmd!(release_lock => locks::release_lock),
         sync_cmd!(get_locked_skills => locks::get_locked_skills),
         sync_cmd!(check_lock => locks::check_lock),
+        // Workflow
+        async_cmd!(run_workflow_step => workflow::run_workflow_step),
+        sync_cmd!(package_skill => workflow::package_skill),
+        sync_cmd!(reset_workflow_step => workflow::reset_workflow_step),
+        sync_cmd!(preview_step_reset => workflow::preview_step_reset),
+        sync_cmd!(get_workflow_state => workflow::get_workflow_state),
+        sync_cmd!(save_workflow_state => workflow::save_workflow_state),
+        sync_cmd!(verify_step_output => workflow::verify_step_output),
+        sync_cmd!(get_disabled_steps => workflow::get_disabled_steps),
+        async_cmd!(run_answer_evaluator => workflow::run_answer_evaluator),
+        sync_cmd!(autofill_clarifications => workflow::autofill_clarifications),
+        sync_cmd!(autofill_refinements => workflow::autofill_refinements),
+        sync_cmd!(log_gate_decision => workflow::log_gate_decision),
+        sync_cmd!(scan_legacy_clarifications => workflow::scan_legacy_clarifications),
+        sync_cmd!(reset_legacy_skills => workflow::reset_legacy_skills),
+        // Agents & lifecycle
+        async_cmd!(start_agent => agents::commands::start_agent),
+        async_cmd!(has_running_agents => agents::commands::has_running_agents),
+        async_cmd!(cleanup_skill_sidecar => agents::commands::cleanup_skill_sidecar),
+        async_cmd!(graceful_shutdown => agents::commands::graceful_shutdown),
         // Files
         sync_cmd!(save_raw_file => files::save_raw_file),
         sync_cmd!(list_skill_files => files::list_skill_files),
@@ -125,8 +145,14 @@ fn build() -> Vec<Command> {
         sync_cmd!(copy_file => files::copy_file),
         sync_cmd!(read_file_as_base64 => files::read_file_as_base64),
         sync_cmd!(write_base64_to_temp_file => files::write_base64_to_temp_file),
-        // Workspace
+        // Workspace & reconciliation
         sync_cmd!(get_workspace_path => skills::get_workspace_path),
+        sync_cmd!(create_workflow_session => workflow::sessions::create_workflow_session),
+        sync_cmd!(end_workflow_session => workflow::sessions::end_workflow_session),
+        // Git history
+        sync_cmd!(get_skill_history => history::get_skill_history),
+        sync_cmd!(get_skill_diff => history::get_skill_diff),
+        sync_cmd!(restore_skill_version => history::restore_skill_version),
         // Usage
         sync_cmd!(persist_agent_run => usage::persist_agent_run),
         sync_cmd!(get_usage_summary => usage::get_usage_summary),

@@ -1,6 +1,7 @@
 //! Skill Builder core: everything the app does, with no knowledge of the shell
 //! (Tauri, HTTP or CLI) that calls it.
 
+pub mod agents;
 pub mod anthropic;
 pub mod app;
 pub mod catalog;
@@ -9,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod github;
 pub mod history;
 pub mod ingest;
 pub mod locks;
@@ -20,6 +22,7 @@ pub mod secrets;
 pub mod settings;
 pub mod skills;
 pub mod usage;
+pub mod workflow;
 
 pub use app::App;
 pub use error::{Error, ErrorKind, Result};

@@ -63,6 +63,8 @@ pub struct AppSettings {
     pub zip_max_entries: u64,
     pub zip_max_total_bytes: u64,
     pub zip_max_file_bytes: u64,
+    /// Per-step overrides of the workflow defaults, keyed by step id (`"0"`…`"3"`).
+    pub step_overrides: std::collections::BTreeMap<String, StepOverride>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -95,9 +97,19 @@ impl Default for AppSettings {
             zip_max_entries: 10_000,
             zip_max_total_bytes: 1 << 30,
             zip_max_file_bytes: 256 << 20,
+            step_overrides: Default::default(),
             extra: Map::new(),
         }
     }
+}
+
+/// A per-step override of model, turn limit or thinking budget.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StepOverride {
+    pub model: Option<String>,
+    pub max_turns: Option<u32>,
+    pub thinking_budget: Option<u32>,
 }
 
 const SETTINGS_KEY: &str = "app_settings";
@@ -291,6 +303,16 @@ pub fn save_settings(app: &App, args: SaveSettingsArgs) -> Result<()> {
             old_skills.display(),
             new_skills.display()
         );
+        if let Err(e) = crate::history::commit_all(
+            &new_skills,
+            &format!(
+                "Moved skills from {} to {}",
+                old_skills.display(),
+                new_skills.display()
+            ),
+        ) {
+            tracing::warn!("could not commit the moved skills folder: {e}");
+        }
     }
     std::fs::create_dir_all(&new_workspace).with_path(&new_workspace)?;
     new.skills_path = Some(path_string(&new_skills)?);
@@ -327,7 +349,8 @@ fn github_field<'a>(s: &'a AppSettings, key: &str) -> &'a Option<String> {
 fn changed_fields(old: &AppSettings, new: &AppSettings) -> Vec<&'static str> {
     let a = serde_json::to_value(old).unwrap_or_default();
     let b = serde_json::to_value(new).unwrap_or_default();
-    const FIELDS: [&str; 21] = [
+    const FIELDS: [&str; 22] = [
+        "step_overrides",
         "anthropic_api_key",
         "workspace_path",
         "skills_path",

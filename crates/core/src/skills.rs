@@ -440,6 +440,7 @@ pub fn delete_skill(app: &App, a: DeleteSkillArgs) -> Result<()> {
     for (_, moved) in &aside {
         remove_any(moved);
     }
+    crate::history::commit_skill(app, &a.name, &format!("{}: deleted", a.name));
     tracing::info!("skill '{}' deleted", a.name);
     Ok(())
 }
@@ -593,6 +594,7 @@ pub fn rename_skill(app: &App, a: RenameSkillArgs) -> Result<()> {
         undo(&moved);
         return Err(e);
     }
+    crate::history::commit_repo(app, &format!("{}: renamed from {}", a.new_name, a.old_name));
     tracing::info!("skill '{}' renamed to '{}'", a.old_name, a.new_name);
     Ok(())
 }

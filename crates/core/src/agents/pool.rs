@@ -1,0 +1,875 @@
+//! The SidecarPool: one persistent Node sidecar per skill, spawned on first use, reused,
+//! pinged, reaped when idle, shut down on request. It routes each stdout line to its request
+//! and turns it into events, transcript lines and usage rows. A dying sidecar never strands a
+//! request: every pending request ends with an error and an `agent-exit`.
+
+use super::metrics::{self, RunContext, StreamCounts};
+use super::transcript::{self, Transcript};
+use crate::app::App;
+use crate::error::{Error, Result};
+use crate::events::Event;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, Command};
+use tokio::sync::oneshot;
+
+#[derive(Debug, Clone)]
+pub struct PoolConfig {
+    pub ready_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub heartbeat_interval: Duration,
+    pub pong_timeout: Duration,
+    /// How long one sidecar gets to exit after `shutdown` before it is killed.
+    pub stop_timeout: Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            ready_timeout: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(600),
+            heartbeat_interval: Duration::from_secs(30),
+            pong_timeout: Duration::from_secs(5),
+            stop_timeout: Duration::from_secs(3),
+        }
+    }
+}
+
+/// What a request sends to the sidecar.
+pub enum RequestKind {
+    OneShot,
+    StreamStart {
+        session_id: String,
+    },
+    StreamMessage {
+        session_id: String,
+        user_message: String,
+    },
+}
+
+pub type FinishHook = Box<dyn FnOnce(&Arc<App>, &AgentOutcome) + Send>;
+
+pub struct AgentRequest {
+    pub agent_id: String,
+    pub skill_name: String,
+    pub step_id: i32,
+    pub model: String,
+    /// The sidecar config (camelCase); may hold `apiKey`, which never leaves this process
+    /// except on the sidecar's stdin.
+    pub config: Value,
+    /// Transcript folder and file label (`{label}-{timestamp}.jsonl`).
+    pub transcript: Option<(PathBuf, String)>,
+    pub workflow_session_id: Option<String>,
+    pub kind: RequestKind,
+    /// Runs (on a blocking thread) after the request ended, before `agent-exit` is emitted.
+    pub on_finish: Option<FinishHook>,
+}
+
+/// How a request ended.
+#[derive(Debug, Clone)]
+pub struct AgentOutcome {
+    pub agent_id: String,
+    pub success: bool,
+    /// The SDK `result` message, when one arrived.
+    pub result: Option<Value>,
+    pub error: Option<String>,
+}
+
+pub struct AgentHandle {
+    pub agent_id: String,
+    rx: oneshot::Receiver<AgentOutcome>,
+}
+
+impl AgentHandle {
+    /// Waits for the request to end (its `agent-exit` has been emitted by then).
+    pub async fn wait(self) -> AgentOutcome {
+        let id = self.agent_id.clone();
+        self.rx.await.unwrap_or(AgentOutcome {
+            agent_id: id,
+            success: false,
+            result: None,
+            error: Some("the agent request was dropped".into()),
+        })
+    }
+}
+
+struct Pending {
+    ctx: RunContext,
+    transcript: Option<Transcript>,
+    counts: StreamCounts,
+    result: Option<Value>,
+    session: Option<String>,
+    on_finish: Option<FinishHook>,
+    done: Option<oneshot::Sender<AgentOutcome>>,
+}
+
+struct Sidecar {
+    skill: String,
+    pid: u32,
+    stdin: tokio::sync::Mutex<ChildStdin>,
+    child: tokio::sync::Mutex<Child>,
+    pending: Mutex<HashMap<String, Pending>>,
+    /// The previous `result` of each streaming session: session results are running totals.
+    session_totals: Mutex<HashMap<String, Value>>,
+    last_activity: Mutex<Instant>,
+    dead: AtomicBool,
+    pong: tokio::sync::Notify,
+    secrets: Mutex<Vec<String>>,
+}
+
+impl Sidecar {
+    fn touch(&self) {
+        *self.last_activity.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+    }
+    fn idle_for(&self) -> Duration {
+        self.last_activity
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .elapsed()
+    }
+    fn has_pending(&self) -> bool {
+        !self
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
+    }
+    async fn write_line(&self, v: &Value) -> std::io::Result<()> {
+        let mut stdin = self.stdin.lock().await;
+        stdin.write_all(format!("{v}\n").as_bytes()).await?;
+        stdin.flush().await
+    }
+}
+
+#[derive(Default)]
+pub struct SidecarPool {
+    sidecars: Mutex<HashMap<String, Arc<Sidecar>>>,
+    spawn_lock: tokio::sync::Mutex<()>,
+    config: Mutex<PoolConfig>,
+}
+
+/// Kills the sidecar's whole process group (node and the Claude CLI it started).
+fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    unsafe {
+        // SAFETY: plain syscall; the sidecar was started as leader of its own group.
+        libc::killpg(pid as libc::pid_t, libc::SIGKILL);
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
+impl SidecarPool {
+    pub fn set_config(&self, c: PoolConfig) {
+        *self.config.lock().unwrap_or_else(|p| p.into_inner()) = c;
+    }
+    fn cfg(&self) -> PoolConfig {
+        self.config
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// PIDs of the running sidecars (tests and diagnostics).
+    pub fn pids(&self) -> Vec<u32> {
+        self.sidecars
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .map(|s| s.pid)
+            .collect()
+    }
+
+    /// The sidecar PID of one skill, if running.
+    pub fn pid_of(&self, skill: &str) -> Option<u32> {
+        self.sidecars
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(skill)
+            .map(|s| s.pid)
+    }
+
+    /// Whether any request of these ids (or any at all, with `None`) is in flight.
+    pub fn has_pending(&self, agent_ids: Option<&[String]>) -> bool {
+        let map = self.sidecars.lock().unwrap_or_else(|p| p.into_inner());
+        map.values().any(|s| {
+            let p = s.pending.lock().unwrap_or_else(|p| p.into_inner());
+            match agent_ids {
+                None => !p.is_empty(),
+                Some(ids) => ids.iter().any(|id| p.contains_key(id)),
+            }
+        })
+    }
+
+    fn get(&self, skill: &str) -> Option<Arc<Sidecar>> {
+        let map = self.sidecars.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(skill)
+            .filter(|s| !s.dead.load(Ordering::SeqCst))
+            .cloned()
+    }
+
+    fn remove_if_same(&self, sc: &Arc<Sidecar>) {
+        let mut map = self.sidecars.lock().unwrap_or_else(|p| p.into_inner());
+        if map.get(&sc.skill).is_some_and(|s| Arc::ptr_eq(s, sc)) {
+            map.remove(&sc.skill);
+        }
+    }
+
+    async fn get_or_spawn(&self, app: &Arc<App>, skill: &str) -> Result<Arc<Sidecar>> {
+        if let Some(s) = self.get(skill) {
+            return Ok(s);
+        }
+        let _guard = self.spawn_lock.lock().await;
+        if let Some(s) = self.get(skill) {
+            return Ok(s);
+        }
+        let sc = spawn_sidecar(app, skill, &self.cfg())
+            .await
+            .inspect_err(|e| {
+                tracing::warn!("agent runner for '{skill}' could not start: {e}");
+            })?;
+        self.sidecars
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(skill.to_string(), sc.clone());
+        Ok(sc)
+    }
+
+    /// Sends a request to the skill's sidecar (spawning it if needed) and returns at once;
+    /// the stream arrives as events. Usage rows and the transcript are written as it runs.
+    pub async fn send(&self, app: &Arc<App>, req: AgentRequest) -> Result<AgentHandle> {
+        let sc = self.get_or_spawn(app, &req.skill_name).await?;
+        let api_key: Vec<String> = req.config["apiKey"]
+            .as_str()
+            .map(|k| vec![k.to_string()])
+            .unwrap_or_default();
+        if let Some(k) = api_key.first() {
+            let mut s = sc.secrets.lock().unwrap_or_else(|p| p.into_inner());
+            if !s.contains(k) {
+                s.push(k.clone());
+            }
+        }
+        let mut shown = req.config.clone();
+        transcript::redact_value(&mut shown);
+        tracing::debug!(
+            "agent {} prompt: {}",
+            req.agent_id,
+            shown["prompt"].as_str().unwrap_or("")
+        );
+        if let Some(o) = shown.as_object_mut() {
+            o.remove("prompt");
+        }
+        let transcript = req.transcript.as_ref().and_then(|(dir, label)| {
+            Transcript::create(dir, label, &req.config, api_key.clone())
+                .inspect_err(|e| {
+                    tracing::warn!("cannot create transcript in {}: {e}", dir.display())
+                })
+                .ok()
+        });
+        app.events.emit(Event::agent_message(
+            &req.agent_id,
+            json!({"type": "config", "request_id": req.agent_id, "config": shown}),
+        ));
+        let ctx = RunContext {
+            agent_id: req.agent_id.clone(),
+            skill_name: req.skill_name.clone(),
+            step_id: req.step_id,
+            model: req.model.clone(),
+            workflow_session_id: req.workflow_session_id.clone(),
+        };
+        if let Err(e) = crate::usage::persist_agent_run(app, metrics::running_row(&ctx)) {
+            tracing::warn!("could not record the running agent {}: {e}", ctx.agent_id);
+        }
+        let (tx, rx) = oneshot::channel();
+        let (line, session) = match &req.kind {
+            RequestKind::OneShot => (
+                json!({"type": "agent_request", "request_id": req.agent_id, "config": req.config}),
+                None,
+            ),
+            RequestKind::StreamStart { session_id } => (
+                json!({"type": "stream_start", "request_id": req.agent_id, "session_id": session_id, "config": req.config}),
+                Some(session_id.clone()),
+            ),
+            RequestKind::StreamMessage {
+                session_id,
+                user_message,
+            } => (
+                json!({"type": "stream_message", "request_id": req.agent_id, "session_id": session_id, "user_message": user_message}),
+                Some(session_id.clone()),
+            ),
+        };
+        sc.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(
+            req.agent_id.clone(),
+            Pending {
+                ctx,
+                transcript,
+                counts: StreamCounts::default(),
+                result: None,
+                session,
+                on_finish: req.on_finish,
+                done: Some(tx),
+            },
+        );
+        sc.touch();
+        if let Err(e) = sc.write_line(&line).await {
+            let msg = format!("could not send the request to the agent runner: {e}");
+            if let Some(p) = take_pending(&sc, &req.agent_id) {
+                finish(app, &sc, p, false, Some(msg.clone()), "error");
+            }
+            return Err(Error::agent(msg));
+        }
+        Ok(AgentHandle {
+            agent_id: req.agent_id,
+            rx,
+        })
+    }
+
+    /// Ends a streaming session on the skill's sidecar (no-op when none runs).
+    pub async fn end_stream(&self, skill: &str, session_id: &str) {
+        if let Some(sc) = self.get(skill) {
+            if let Err(e) = sc
+                .write_line(&json!({"type": "stream_end", "session_id": session_id}))
+                .await
+            {
+                tracing::warn!("stream_end for {session_id} failed: {e}");
+            }
+            sc.session_totals
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(session_id);
+        }
+    }
+
+    /// Stops the skill's sidecar: pending requests get `agent-shutdown`, the process gets
+    /// `shutdown`, then is killed after the stop timeout. No sidecar → no-op.
+    pub async fn cleanup_skill(&self, app: &Arc<App>, skill: &str) {
+        let sc = self
+            .sidecars
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(skill);
+        if let Some(sc) = sc {
+            stop_sidecar(app, &sc, self.cfg().stop_timeout).await;
+        }
+    }
+
+    /// Stops every sidecar concurrently.
+    pub async fn shutdown_all(&self, app: &Arc<App>) {
+        let all: Vec<Arc<Sidecar>> = self
+            .sidecars
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain()
+            .map(|(_, s)| s)
+            .collect();
+        let stop = self.cfg().stop_timeout;
+        let tasks: Vec<_> = all
+            .into_iter()
+            .map(|sc| {
+                let app = app.clone();
+                tokio::spawn(async move { stop_sidecar(&app, &sc, stop).await })
+            })
+            .collect();
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
+
+    /// Last-resort cleanup when no runtime is left (process exit): kill every group.
+    pub fn kill_all_now(&self) {
+        for sc in self
+            .sidecars
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain()
+        {
+            kill_group(sc.1.pid);
+        }
+    }
+}
+
+fn take_pending(sc: &Sidecar, id: &str) -> Option<Pending> {
+    sc.pending
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(id)
+}
+
+async fn stop_sidecar(app: &Arc<App>, sc: &Arc<Sidecar>, timeout: Duration) {
+    sc.dead.store(true, Ordering::SeqCst);
+    let pending: Vec<Pending> = sc
+        .pending
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .drain()
+        .map(|(_, p)| p)
+        .collect();
+    for p in pending {
+        app.events.emit(Event::agent_shutdown(&p.ctx.agent_id));
+        finish(
+            app,
+            sc,
+            p,
+            false,
+            Some("the agent runner was shut down".into()),
+            "shutdown",
+        );
+    }
+    let _ = sc.write_line(&json!({"type": "shutdown"})).await;
+    let mut child = sc.child.lock().await;
+    if tokio::time::timeout(timeout, child.wait()).await.is_err() {
+        tracing::warn!(
+            "agent runner for '{}' did not exit in time; killing it",
+            sc.skill
+        );
+    }
+    kill_group(sc.pid);
+    let _ = child.wait().await;
+}
+
+/// Ends a request: usage rows, transcript close, hook, `agent-exit`, then the waiter.
+/// Runs its database and git work on a blocking thread.
+fn finish(
+    app: &Arc<App>,
+    sc: &Sidecar,
+    mut p: Pending,
+    success: bool,
+    error: Option<String>,
+    status: &str,
+) {
+    let rows = match &p.result {
+        Some(r) => {
+            let effective = match &p.session {
+                Some(sid) => {
+                    let mut totals = sc.session_totals.lock().unwrap_or_else(|e| e.into_inner());
+                    let delta = session_delta(r, totals.get(sid));
+                    totals.insert(sid.clone(), r.clone());
+                    delta
+                }
+                None => r.clone(),
+            };
+            let mut rows = metrics::rows_for_result(&p.ctx, &effective, &p.counts);
+            if status == "shutdown" {
+                rows.iter_mut().for_each(|r| r.status = "shutdown".into());
+            }
+            rows
+        }
+        None => {
+            let mut r = metrics::running_row(&p.ctx);
+            r.status = status.into();
+            r.tool_use_count = p.counts.tool_uses;
+            r.compaction_count = p.counts.compactions;
+            vec![r]
+        }
+    };
+    let app = app.clone();
+    let outcome = AgentOutcome {
+        agent_id: p.ctx.agent_id.clone(),
+        success,
+        result: p.result.take(),
+        error,
+    };
+    let done = p.done.take();
+    let hook = p.on_finish.take();
+    let requested_model = p.ctx.model.clone();
+    drop(p.transcript.take());
+    let work = move || {
+        // The running row was keyed by the requested model; drop it when the SDK reported
+        // other model names, so the request never looks busy forever.
+        if !rows.iter().any(|r| r.model == requested_model) {
+            let _ = app.db.conn().execute(
+                "DELETE FROM agent_runs WHERE agent_id = ?1 AND model = ?2 AND status = 'running'",
+                rusqlite::params![outcome.agent_id, requested_model],
+            );
+        }
+        for r in rows {
+            if let Err(e) = crate::usage::persist_agent_run(&app, r) {
+                tracing::warn!("could not record usage of {}: {e}", outcome.agent_id);
+            }
+        }
+        if let Some(h) = hook {
+            h(&app, &outcome);
+        }
+        app.events.emit(Event::agent_exit(
+            &outcome.agent_id,
+            outcome.success,
+            outcome.error.as_deref(),
+        ));
+        if let Some(d) = done {
+            let _ = d.send(outcome);
+        }
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) => {
+            h.spawn_blocking(work);
+        }
+        Err(_) => work(),
+    }
+}
+
+/// A session `result` carries running totals; the turn's own figures are the difference.
+fn session_delta(now: &Value, prev: Option<&Value>) -> Value {
+    let Some(prev) = prev else {
+        return now.clone();
+    };
+    let mut out = now.clone();
+    let sub = |a: &Value, b: &Value| -> Value {
+        match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) if x >= y => {
+                if a.is_f64() {
+                    json!(x - y)
+                } else {
+                    json!((x - y) as i64)
+                }
+            }
+            _ => a.clone(),
+        }
+    };
+    for k in ["num_turns", "duration_api_ms", "total_cost_usd"] {
+        out[k] = sub(&now[k], &prev[k]);
+    }
+    if let Some(models) = out["modelUsage"].as_object_mut() {
+        for (m, u) in models.iter_mut() {
+            for f in [
+                "inputTokens",
+                "outputTokens",
+                "cacheReadInputTokens",
+                "cacheCreationInputTokens",
+                "costUSD",
+            ] {
+                u[f] = sub(&u[f], &prev["modelUsage"][m][f]);
+            }
+        }
+    }
+    if let Some(u) = out["usage"].as_object_mut() {
+        for f in [
+            "input_tokens",
+            "output_tokens",
+            "cache_read_input_tokens",
+            "cache_creation_input_tokens",
+        ] {
+            let v = sub(&u[f].clone(), &prev["usage"][f]);
+            u.insert(f.into(), v);
+        }
+    }
+    out
+}
+
+fn init_error(app: &App, kind: &str, message: &str, hint: &str) -> Error {
+    app.events
+        .emit(Event::agent_init_error(kind, message, hint));
+    Error::agent(format!("{message}. {hint}"))
+}
+
+async fn spawn_sidecar(app: &Arc<App>, skill: &str, cfg: &PoolConfig) -> Result<Arc<Sidecar>> {
+    let (status, node) = crate::node::probe_node().await;
+    let Some(node) = node.filter(|_| status.available) else {
+        return Err(init_error(
+            app,
+            "node_missing",
+            "Node.js was not found",
+            "Install Node.js 18–24 and make sure `node` is on PATH (or set SKILL_BUILDER_NODE)",
+        ));
+    };
+    if !status.meets_minimum {
+        return Err(init_error(
+            app,
+            "node_incompatible",
+            &format!(
+                "Node.js {} is not supported",
+                status.version.unwrap_or_default()
+            ),
+            "Install Node.js 18–24",
+        ));
+    }
+    let dir = crate::node::sidecar_dir();
+    let entry = dir.as_deref().map(crate::node::sidecar_entry);
+    let (Some(dir), Some(entry)) = (dir, entry.filter(|e| e.is_file())) else {
+        return Err(init_error(
+            app,
+            "sidecar_missing",
+            "the agent runner (sidecar) was not found",
+            "Run `npm ci` in the sidecar/ folder, or set SKILL_BUILDER_SIDECAR_DIR",
+        ));
+    };
+    if !crate::node::sdk_package_json(&dir).is_file() && !app.mock_agents() {
+        return Err(init_error(
+            app,
+            "sidecar_missing",
+            "the Claude Agent SDK is not installed in the sidecar folder",
+            "Run `npm ci` in the sidecar/ folder",
+        ));
+    }
+    let mut cmd = Command::new(&node);
+    cmd.arg(&entry)
+        .arg("--persistent")
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .kill_on_drop(true);
+    if app.mock_agents() {
+        cmd.env("SKILL_BUILDER_MOCK_AGENTS", "1");
+    }
+    #[cfg(unix)]
+    cmd.process_group(0);
+    let mut child = cmd.spawn().map_err(|e| {
+        init_error(
+            app,
+            "spawn_failed",
+            &format!("could not start Node.js: {e}"),
+            "Check the Node.js installation",
+        )
+    })?;
+    let pid = child.id().unwrap_or(0);
+    let stdin = child
+        .stdin
+        .take()
+        .ok_or_else(|| Error::internal("sidecar stdin missing"))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| Error::internal("sidecar stdout missing"))?;
+    let stderr = child
+        .stderr
+        .take()
+        .ok_or_else(|| Error::internal("sidecar stderr missing"))?;
+    let mut lines = BufReader::new(stdout).lines();
+    let ready = tokio::time::timeout(cfg.ready_timeout, async {
+        while let Ok(Some(l)) = lines.next_line().await {
+            if serde_json::from_str::<Value>(&l).is_ok_and(|v| v["type"] == "sidecar_ready") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    if !matches!(ready, Ok(true)) {
+        kill_group(pid);
+        let _ = child.kill().await;
+        let what = if ready.is_err() {
+            "did not report ready in time"
+        } else {
+            "exited during start-up"
+        };
+        return Err(init_error(
+            app,
+            "ready_timeout",
+            &format!("the agent runner {what}"),
+            "See the app log for its error output; reinstall with `npm ci` in sidecar/",
+        ));
+    }
+    tracing::info!("agent runner for '{skill}' started (pid {pid})");
+    let sc = Arc::new(Sidecar {
+        skill: skill.to_string(),
+        pid,
+        stdin: tokio::sync::Mutex::new(stdin),
+        child: tokio::sync::Mutex::new(child),
+        pending: Mutex::new(HashMap::new()),
+        session_totals: Mutex::new(HashMap::new()),
+        last_activity: Mutex::new(Instant::now()),
+        dead: AtomicBool::new(false),
+        pong: tokio::sync::Notify::new(),
+        secrets: Mutex::new(Vec::new()),
+    });
+    let weak = Arc::downgrade(app);
+    {
+        let sc = sc.clone();
+        let skill = skill.to_string();
+        tokio::spawn(async move {
+            let mut err = BufReader::new(stderr).lines();
+            while let Ok(Some(l)) = err.next_line().await {
+                let secrets = sc.secrets.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                tracing::debug!("sidecar[{skill}] {}", transcript::scrub(&l, &secrets));
+            }
+        });
+    }
+    tokio::spawn(read_loop(weak.clone(), sc.clone(), lines));
+    tokio::spawn(heartbeat(weak, sc.clone(), cfg.clone()));
+    Ok(sc)
+}
+
+async fn read_loop(
+    app: Weak<App>,
+    sc: Arc<Sidecar>,
+    mut lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+) {
+    while let Ok(Some(line)) = lines.next_line().await {
+        let Some(app) = app.upgrade() else { break };
+        route_line(&app, &sc, &line);
+    }
+    // EOF: the process is gone (or going). Fail everything still pending.
+    let was_stopping = sc.dead.swap(true, Ordering::SeqCst);
+    let Some(app) = app.upgrade() else { return };
+    app.agents.remove_if_same(&sc);
+    let code = {
+        let mut child = sc.child.lock().await;
+        match tokio::time::timeout(Duration::from_secs(2), child.wait()).await {
+            Ok(Ok(s)) => s.to_string(),
+            _ => "unknown status".into(),
+        }
+    };
+    kill_group(sc.pid);
+    let pending: Vec<Pending> = sc
+        .pending
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .drain()
+        .map(|(_, p)| p)
+        .collect();
+    if !was_stopping {
+        tracing::warn!(
+            "agent runner for '{}' exited ({code}) with {} request(s) pending",
+            sc.skill,
+            pending.len()
+        );
+    }
+    for p in pending {
+        let msg = format!("the agent process exited unexpectedly ({code}); run the step again");
+        app.events.emit(Event::agent_message(
+            &p.ctx.agent_id,
+            json!({"type": "error", "request_id": p.ctx.agent_id, "error": msg}),
+        ));
+        finish(&app, &sc, p, false, Some(msg), "error");
+    }
+}
+
+/// Routes one stdout line of a sidecar.
+fn route_line(app: &Arc<App>, sc: &Sidecar, line: &str) {
+    let v: Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(_) => {
+            tracing::debug!("sidecar[{}] dropped unparseable line", sc.skill);
+            return;
+        }
+    };
+    sc.touch();
+    let ty = v["type"].as_str().unwrap_or("");
+    if ty == "pong" {
+        sc.pong.notify_one();
+        return;
+    }
+    let Some(rid) = v["request_id"].as_str() else {
+        if ty == "error" {
+            tracing::warn!(
+                "sidecar[{}] error: {}",
+                sc.skill,
+                v["message"].as_str().unwrap_or("")
+            );
+        }
+        return;
+    };
+    let mut pending = sc.pending.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(p) = pending.get_mut(rid) else {
+        return;
+    };
+    if let Some(t) = p.transcript.as_mut() {
+        t.write(&v);
+    }
+    p.counts.observe(&v);
+    let agent_id = p.ctx.agent_id.clone();
+    let subtype = v["subtype"].as_str().unwrap_or("");
+    let ended: Option<(bool, Option<String>)> = match ty {
+        "system" if matches!(subtype, "init_start" | "sdk_ready") => {
+            let ts = v["timestamp"].as_u64().unwrap_or(0);
+            app.events
+                .emit(Event::agent_init_progress(&agent_id, subtype, ts));
+            None
+        }
+        "system" if subtype == "sdk_stderr" => None,
+        "result" => {
+            p.result = Some(v.clone());
+            app.events.emit(Event::agent_message(&agent_id, v.clone()));
+            if p.session.is_none() {
+                let ok = metrics::result_succeeded(&v);
+                let err = (!ok).then(|| agent_error_text(&v));
+                Some((ok, err))
+            } else {
+                None
+            }
+        }
+        "error" => {
+            let msg = v["message"].as_str().unwrap_or("agent error").to_string();
+            app.events.emit(Event::agent_message(
+                &agent_id,
+                json!({"type": "error", "request_id": agent_id, "error": msg}),
+            ));
+            Some((false, Some(msg)))
+        }
+        "turn_complete" | "session_exhausted" => {
+            let ok = p
+                .result
+                .as_ref()
+                .map(metrics::result_succeeded)
+                .unwrap_or(true);
+            Some((ok, (!ok).then(|| "the refine turn failed".to_string())))
+        }
+        "request_complete" => Some((false, Some("the agent ended without a result".into()))),
+        _ => {
+            app.events.emit(Event::agent_message(&agent_id, v.clone()));
+            None
+        }
+    };
+    if let Some((ok, err)) = ended {
+        if let Some(p) = pending.remove(rid) {
+            drop(pending);
+            finish(app, sc, p, ok, err, if ok { "completed" } else { "error" });
+        }
+    }
+}
+
+fn agent_error_text(result: &Value) -> String {
+    let detail = result["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .filter(|s| !s.is_empty())
+        .or_else(|| result["result"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    format!(
+        "the agent stopped with {}{}",
+        result["subtype"].as_str().unwrap_or("an error"),
+        if detail.is_empty() {
+            String::new()
+        } else {
+            format!(": {detail}")
+        }
+    )
+}
+
+async fn heartbeat(app: Weak<App>, sc: Arc<Sidecar>, cfg: PoolConfig) {
+    loop {
+        tokio::time::sleep(cfg.heartbeat_interval).await;
+        if sc.dead.load(Ordering::SeqCst) {
+            return;
+        }
+        let Some(app) = app.upgrade() else { return };
+        if !sc.has_pending() && sc.idle_for() >= cfg.idle_timeout {
+            tracing::info!("agent runner for '{}' idle; stopping it", sc.skill);
+            app.agents.remove_if_same(&sc);
+            stop_sidecar(&app, &sc, cfg.stop_timeout).await;
+            return;
+        }
+        let pong = sc.pong.notified();
+        if sc.write_line(&json!({"type": "ping"})).await.is_err()
+            || tokio::time::timeout(cfg.pong_timeout, pong).await.is_err()
+        {
+            tracing::warn!(
+                "agent runner for '{}' stopped answering; killing it",
+                sc.skill
+            );
+            kill_group(sc.pid);
+            return; // the read loop sees EOF and fails the pending requests
+        }
+    }
+}

@@ -1,0 +1,1047 @@
+//! The Workflow command group: running the four steps on agents, their state in
+//! `workflow_steps`/`workflow_runs`, outputs in `workflow_artifacts`, resets, guards, gates
+//! and packages. Completion is decided by the backend from the files the agent wrote.
+
+pub mod build;
+pub mod context;
+pub mod deploy;
+pub mod sessions;
+pub mod steps;
+
+use crate::agents::{AgentHandle, AgentOutcome, AgentRequest, RequestKind};
+use crate::app::App;
+use crate::catalog::NoArgs;
+use crate::error::{Error, IoContext, Result};
+use crate::ingest::names::validate_skill_name;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use steps::{step, STEPS};
+
+// ---- types ----
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowRunRow {
+    pub skill_name: String,
+    pub current_step: i32,
+    pub status: String,
+    pub purpose: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub author_login: Option<String>,
+    pub author_avatar: Option<String>,
+    pub display_name: Option<String>,
+    pub intake_json: Option<String>,
+    pub source: String,
+    pub description: Option<String>,
+    pub version: Option<String>,
+    pub model: Option<String>,
+    pub argument_hint: Option<String>,
+    pub user_invocable: Option<bool>,
+    pub disable_model_invocation: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowStepRow {
+    pub skill_name: String,
+    pub step_id: i32,
+    pub status: String,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowStateResponse {
+    pub run: Option<WorkflowRunRow>,
+    pub steps: Vec<WorkflowStepRow>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StepStatusUpdate {
+    pub step_id: i32,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepResetPreview {
+    pub step_id: u32,
+    pub step_name: String,
+    pub files: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackageResult {
+    pub file_path: String,
+    pub size_bytes: u64,
+}
+
+// ---- args ----
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunStepArgs {
+    pub skill_name: String,
+    pub step_id: u32,
+    #[serde(default)]
+    pub workspace_path: Option<String>,
+    /// Beyond the reference: the workflow session the run's usage belongs to (default: this
+    /// process's open session of the skill, if any).
+    #[serde(default)]
+    pub workflow_session_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkillArgs {
+    pub skill_name: String,
+    #[serde(default)]
+    pub workspace_path: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkillStepArgs {
+    pub skill_name: String,
+    pub step_id: u32,
+    #[serde(default)]
+    pub workspace_path: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetArgs {
+    pub skill_name: String,
+    pub from_step_id: u32,
+    #[serde(default)]
+    pub workspace_path: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveStateArgs {
+    pub skill_name: String,
+    pub current_step: i32,
+    pub status: String,
+    pub purpose: String,
+    pub step_statuses: Vec<StepStatusUpdate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GateArgs {
+    pub skill_name: String,
+    pub verdict: String,
+    pub decision: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkillNamesArgs {
+    pub skill_names: Vec<String>,
+}
+
+// ---- helpers ----
+
+fn skill_dir(app: &App, skill: &str) -> PathBuf {
+    app.skills_path().join(skill)
+}
+
+fn run_id(conn: &rusqlite::Connection, skill: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM workflow_runs WHERE skill_name = ?1",
+            [skill],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+fn require_run(app: &App, skill: &str) -> Result<i64> {
+    validate_skill_name(skill)?;
+    run_id(&app.db.conn(), skill)?.ok_or_else(|| {
+        Error::not_found(format!(
+            "Skill '{skill}' has no workflow; create it first (create_skill)"
+        ))
+    })
+}
+
+const STEP_STATUSES: [&str; 5] = [
+    "pending",
+    "in_progress",
+    "waiting_for_user",
+    "completed",
+    "error",
+];
+
+/// Writes one step's status with the timestamp rules of the reference.
+fn set_step(
+    conn: &rusqlite::Connection,
+    skill: &str,
+    run: i64,
+    id: i32,
+    status: &str,
+) -> Result<()> {
+    let now = crate::db::now();
+    conn.execute(
+        "INSERT INTO workflow_steps (skill_name, step_id, status, started_at, completed_at, workflow_run_id)
+         VALUES (?1, ?2, ?3,
+                 CASE WHEN ?3 = 'in_progress' THEN ?4 END,
+                 CASE WHEN ?3 = 'completed' THEN ?4 END, ?5)
+         ON CONFLICT(skill_name, step_id) DO UPDATE SET
+           status = excluded.status,
+           started_at = CASE WHEN excluded.status = 'in_progress' THEN ?4 ELSE workflow_steps.started_at END,
+           completed_at = CASE WHEN excluded.status = 'completed' THEN ?4 ELSE NULL END,
+           workflow_run_id = excluded.workflow_run_id",
+        params![skill, id, status, now, run],
+    )?;
+    Ok(())
+}
+
+fn set_run(conn: &rusqlite::Connection, run: i64, current: i32, status: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE workflow_runs SET current_step = ?1, status = ?2, updated_at = ?3 WHERE id = ?4",
+        params![current, status, crate::db::now(), run],
+    )?;
+    Ok(())
+}
+
+/// Stores the step's output files in `workflow_artifacts` (text files only).
+fn store_artifacts(app: &App, skill: &str, run: i64, id: u32) -> Result<usize> {
+    let dir = skill_dir(app, skill);
+    let files = steps::produced_files(&dir, id);
+    app.db.write(|tx| {
+        tx.execute(
+            "DELETE FROM workflow_artifacts WHERE skill_name = ?1 AND step_id = ?2",
+            params![skill, id],
+        )?;
+        let now = crate::db::now();
+        let mut n = 0;
+        for rel in &files {
+            let Ok(content) = std::fs::read_to_string(dir.join(rel)) else {
+                continue;
+            };
+            tx.execute(
+                "INSERT INTO workflow_artifacts (skill_name, step_id, relative_path, content, size_bytes,
+                                                 created_at, updated_at, workflow_run_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+                params![skill, id, rel, content, content.len() as i64, now, run],
+            )?;
+            n += 1;
+        }
+        Ok(n)
+    })
+}
+
+/// What happens when a step's agent ends: the strict output check, then step + run status,
+/// artifacts and a git commit. Never panics; failures are logged and the step marked `error`.
+fn complete_step(
+    app: &App,
+    skill: &str,
+    id: u32,
+    outcome: &AgentOutcome,
+) -> std::result::Result<(), String> {
+    let Ok(Some(run)) = run_id(&app.db.conn(), skill) else {
+        return Err(format!("skill '{skill}' disappeared while its step ran"));
+    };
+    let verdict = if outcome.success {
+        steps::step_complete(&skill_dir(app, skill), id)
+    } else {
+        Err(outcome
+            .error
+            .clone()
+            .unwrap_or_else(|| "the agent failed".into()))
+    };
+    let conn = app.db.conn();
+    match &verdict {
+        Ok(()) => {
+            let _ = set_step(&conn, skill, run, id as i32, "completed");
+            let (next, status) = if id == 3 {
+                (3, "completed")
+            } else {
+                (id as i32 + 1, "pending")
+            };
+            let _ = set_run(&conn, run, next, status);
+            drop(conn);
+            if let Err(e) = store_artifacts(app, skill, run, id) {
+                tracing::warn!("could not store artifacts of {skill} step {id}: {e}");
+            }
+            crate::history::commit_skill(app, skill, &format!("{skill}: step {id} completed"));
+            tracing::info!("{skill}: step {id} ({}) completed", STEPS[id as usize].name);
+        }
+        Err(why) => {
+            let _ = set_step(&conn, skill, run, id as i32, "error");
+            let _ = set_run(&conn, run, id as i32, "pending");
+            tracing::warn!("{skill}: step {id} failed: {why}");
+        }
+    }
+    verdict
+}
+
+/// The open workflow session of this process for a skill, if any.
+fn open_session(app: &App, skill: &str) -> Option<String> {
+    app.db
+        .conn()
+        .query_row(
+            "SELECT session_id FROM workflow_sessions WHERE skill_name = ?1 AND pid = ?2 AND ended_at IS NULL
+             ORDER BY started_at DESC LIMIT 1",
+            params![skill, app.pid],
+            |r| r.get(0),
+        )
+        .ok()
+}
+
+/// The API key for agent runs; not needed in mock mode.
+fn agent_key(app: &App) -> Result<Option<String>> {
+    if app.mock_agents() {
+        return Ok(None);
+    }
+    crate::anthropic::require_api_key(app).map(Some)
+}
+
+fn now_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0)
+}
+
+fn p(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// The user prompt of a step: every folder and output file by its full path.
+fn step_prompt(
+    app: &App,
+    skill: &str,
+    id: u32,
+    settings: &crate::settings::AppSettings,
+) -> Result<String> {
+    let ws_dir = app.workspace_path().join(skill);
+    let out = skill_dir(app, skill);
+    let ctx = out.join("context");
+    let def = step(id)?;
+    let outputs: Vec<String> = match id {
+        1 => vec![p(&ctx.join("clarifications.json"))],
+        3 => vec![
+            p(&out.join("SKILL.md")),
+            format!(
+                "{}/ (3–8 kebab-case topic files)",
+                p(&out.join("references"))
+            ),
+            p(&ctx.join("evaluations.md")),
+        ],
+        _ => def.outputs.iter().map(|f| p(&out.join(f))).collect(),
+    };
+    let (author, created): (Option<String>, Option<String>) = app
+        .db
+        .conn()
+        .query_row(
+            "SELECT author_login, created_at FROM workflow_runs WHERE skill_name = ?1",
+            [skill],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap_or((None, None));
+    let mut s = format!(
+        "Step: {id} ({name}) for the skill \"{skill}\".\n\n\
+         The skill name is: {skill}\n\
+         The workspace directory is: {ws}\n\
+         The context directory is: {ctx}\n\
+         The skill output directory is: {out}\n\
+         All directories already exist. Do not create directories, do not list directories, and read only the files named here.\n\
+         Read {uc} first; ignore every other file in the workspace directory.\n",
+        name = def.name,
+        ws = p(&ws_dir),
+        ctx = p(&ctx),
+        out = p(&out),
+        uc = p(&ws_dir.join("user-context.md")),
+    );
+    if id == 1 {
+        s.push_str(&format!(
+            "The answer evaluation file is: {}\n",
+            p(&ws_dir.join("answer-evaluation.json"))
+        ));
+    }
+    if let Some(a) = author.filter(|a| !a.is_empty()) {
+        s.push_str(&format!("The author is: {a}\n"));
+        if let Some(c) = created {
+            s.push_str(&format!(
+                "The created date is: {}\n",
+                c.chars().take(10).collect::<String>()
+            ));
+        }
+        s.push_str(&format!(
+            "The modified date is: {}\n",
+            chrono::Utc::now().format("%Y-%m-%d")
+        ));
+    }
+    s.push_str(&format!(
+        "The maximum number of research dimensions (max_dimensions) is: {}\n",
+        settings.max_dimensions
+    ));
+    s.push_str("Output files:\n");
+    for o in &outputs {
+        s.push_str(&format!("- {o}\n"));
+    }
+    Ok(s)
+}
+
+/// The sidecar config shared by workflow-style requests.
+#[allow(clippy::too_many_arguments)]
+fn sidecar_config(
+    app: &App,
+    skill: &str,
+    prompt: String,
+    model: &str,
+    agent: &str,
+    tools: &[&str],
+    max_turns: u32,
+    thinking: Option<u32>,
+    mock_step: Value,
+    step_id: i32,
+    key: &Option<String>,
+) -> Value {
+    let out = skill_dir(app, skill);
+    let mut c = json!({
+        "prompt": prompt,
+        "cwd": p(&app.workspace_path()),
+        "model": model,
+        "agentName": agent,
+        "allowedTools": tools,
+        "maxTurns": max_turns,
+        "permissionMode": "acceptEdits",
+        "skillName": skill,
+        "stepId": step_id,
+        "skillDir": p(&out),
+        "contextDir": p(&out.join("context")),
+        "workspaceDir": p(&app.workspace_path().join(skill)),
+    });
+    if let Some(k) = key {
+        c["apiKey"] = json!(k);
+    } else {
+        c["mock"] = json!(true);
+        c["mockStep"] = mock_step;
+    }
+    if let Some(t) = thinking {
+        c["maxThinkingTokens"] = json!(t);
+        if !model.contains("opus") {
+            c["betas"] = json!(["interleaved-thinking-2025-05-14"]);
+        }
+    }
+    c
+}
+
+/// Starts a workflow step on the skill's sidecar and returns its handle. Completion (outputs,
+/// status, artifacts, commit) is recorded before the handle resolves.
+pub async fn start_step(
+    app: &Arc<App>,
+    skill: &str,
+    id: u32,
+    session: Option<String>,
+) -> Result<AgentHandle> {
+    let def = step(id)?;
+    let run = require_run(app, skill)?;
+    crate::locks::ensure_not_locked_by_other(app, skill)?;
+    let key = agent_key(app)?;
+    let dir = skill_dir(app, skill);
+    if id >= 1 && steps::scope_too_broad(&dir) {
+        return Err(Error::invalid(format!(
+            "The research found the scope of '{skill}' too broad, so step {id} is blocked. Narrow the skill and reset to step 0."
+        )));
+    }
+    if id == 3 {
+        let decisions =
+            std::fs::read_to_string(dir.join("context/decisions.md")).unwrap_or_default();
+        if decisions.trim().is_empty() {
+            return Err(Error::invalid(
+                "Step 3 needs context/decisions.md; run step 2 (Confirm Decisions) first",
+            ));
+        }
+        if steps::contradictory(&dir) {
+            return Err(Error::invalid(
+                "The decisions contain contradictory inputs; review them (or reset to step 2) before generating the skill",
+            ));
+        }
+    }
+    let prefix = format!("{skill}-step{id}-");
+    let running = app.db.conn().query_row(
+        "SELECT agent_id FROM agent_runs WHERE skill_name = ?1 AND status = 'running' AND agent_id LIKE ?2 || '%'",
+        params![skill, prefix],
+        |r| r.get::<_, String>(0),
+    );
+    if let Ok(a) = running {
+        if app.agents.has_pending(Some(std::slice::from_ref(&a))) {
+            return Err(Error::conflict(format!(
+                "Step {id} of '{skill}' is already running ({a})"
+            )));
+        }
+    }
+    let settings = crate::settings::load(app)?;
+    let app2 = app.clone();
+    tokio::task::spawn_blocking({
+        let app = app2.clone();
+        let skill = skill.to_string();
+        move || -> Result<()> {
+            deploy::prepare_workspace(&app)?;
+            if id == 0 {
+                let ctx = skill_dir(&app, &skill).join("context");
+                let _ = std::fs::remove_dir_all(&ctx);
+                std::fs::create_dir_all(&ctx).with_path(&ctx)?;
+            }
+            std::fs::create_dir_all(skill_dir(&app, &skill).join("references")).ok();
+            if let Err(e) = context::write(&app, &skill) {
+                tracing::warn!("could not write user-context.md for {skill}: {e}");
+            }
+            let conn = app.db.conn();
+            set_step(&conn, &skill, run, id as i32, "in_progress")?;
+            conn.execute(
+                "UPDATE workflow_runs SET current_step = ?1, status = 'in_progress', updated_at = ?2 WHERE id = ?3",
+                params![id, crate::db::now(), run],
+            )?;
+            Ok(())
+        }
+    })
+    .await
+    .map_err(|e| Error::internal(e.to_string()))??;
+    let over = settings
+        .step_overrides
+        .get(&id.to_string())
+        .cloned()
+        .unwrap_or_default();
+    let model = steps::model_for(&settings, id);
+    let thinking = settings
+        .extended_thinking
+        .then(|| over.thinking_budget.unwrap_or(def.thinking_budget));
+    let prompt = step_prompt(app, skill, id, &settings)?;
+    let agent_id = format!("{skill}-step{id}-{}", now_ms());
+    let config = sidecar_config(
+        app,
+        skill,
+        prompt,
+        &model,
+        def.agent,
+        &steps::TOOLS,
+        over.max_turns.unwrap_or(def.max_turns),
+        thinking,
+        json!(id),
+        id as i32,
+        &key,
+    );
+    let skill_owned = skill.to_string();
+    let req = AgentRequest {
+        agent_id,
+        skill_name: skill.to_string(),
+        step_id: id as i32,
+        model,
+        config,
+        transcript: Some((
+            app.workspace_path().join(skill).join("logs"),
+            format!("step{id}"),
+        )),
+        workflow_session_id: session.or_else(|| open_session(app, skill)),
+        kind: RequestKind::OneShot,
+        on_finish: Some(Box::new(move |app: &Arc<App>, outcome: &AgentOutcome| {
+            if let Err(why) = complete_step(app, &skill_owned, id, outcome) {
+                if outcome.success {
+                    app.events.emit(crate::events::Event::agent_message(
+                        &outcome.agent_id,
+                        json!({"type": "error", "request_id": outcome.agent_id, "error": format!("step {id} did not produce its outputs: {why}")}),
+                    ));
+                }
+            }
+        })),
+    };
+    match app.agents.send(app, req).await {
+        Ok(h) => Ok(h),
+        Err(e) => {
+            let conn = app.db.conn();
+            let _ = set_step(&conn, skill, run, id as i32, "error");
+            let _ = set_run(&conn, run, id as i32, "pending");
+            Err(e)
+        }
+    }
+}
+
+// ---- commands ----
+
+/// Starts a step and returns its agent id at once; progress arrives as events.
+pub async fn run_workflow_step(app: &Arc<App>, a: RunStepArgs) -> Result<String> {
+    Ok(
+        start_step(app, &a.skill_name, a.step_id, a.workflow_session_id)
+            .await?
+            .agent_id,
+    )
+}
+
+pub fn get_workflow_state(app: &App, a: SkillArgs) -> Result<WorkflowStateResponse> {
+    validate_skill_name(&a.skill_name)?;
+    let conn = app.db.conn();
+    let run = conn
+        .query_row(
+            "SELECT r.skill_name, r.current_step, r.status, COALESCE(s.purpose, r.purpose, 'domain'), r.created_at,
+                    r.updated_at, r.author_login, r.author_avatar, r.display_name, r.intake_json, r.source,
+                    s.description, s.version, s.model, s.argument_hint, s.user_invocable, s.disable_model_invocation, r.id
+             FROM workflow_runs r LEFT JOIN skills s ON s.id = r.skill_id WHERE r.skill_name = ?1",
+            [&a.skill_name],
+            |r| {
+                Ok((
+                    WorkflowRunRow {
+                        skill_name: r.get(0)?,
+                        current_step: r.get(1)?,
+                        status: r.get(2)?,
+                        purpose: r.get(3)?,
+                        created_at: r.get(4)?,
+                        updated_at: r.get(5)?,
+                        author_login: r.get(6)?,
+                        author_avatar: r.get(7)?,
+                        display_name: r.get(8)?,
+                        intake_json: r.get(9)?,
+                        source: r.get(10)?,
+                        description: r.get(11)?,
+                        version: r.get(12)?,
+                        model: r.get(13)?,
+                        argument_hint: r.get(14)?,
+                        user_invocable: r.get(15)?,
+                        disable_model_invocation: r.get(16)?,
+                    },
+                    r.get::<_, i64>(17)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((run, id)) = run else {
+        return Ok(WorkflowStateResponse {
+            run: None,
+            steps: Vec::new(),
+        });
+    };
+    let mut stmt = conn.prepare(
+        "SELECT skill_name, step_id, status, started_at, completed_at FROM workflow_steps
+         WHERE workflow_run_id = ?1 ORDER BY step_id",
+    )?;
+    let steps = stmt
+        .query_map([id], |r| {
+            Ok(WorkflowStepRow {
+                skill_name: r.get(0)?,
+                step_id: r.get(1)?,
+                status: r.get(2)?,
+                started_at: r.get(3)?,
+                completed_at: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(WorkflowStateResponse {
+        run: Some(run),
+        steps,
+    })
+}
+
+pub fn save_workflow_state(app: &App, a: SaveStateArgs) -> Result<()> {
+    validate_skill_name(&a.skill_name)?;
+    if !(0..=3).contains(&a.current_step) {
+        return Err(Error::invalid(format!(
+            "currentStep {} is not a step (0-3)",
+            a.current_step
+        )));
+    }
+    for s in &a.step_statuses {
+        if !(0..=3).contains(&s.step_id) || !STEP_STATUSES.contains(&s.status.as_str()) {
+            return Err(Error::invalid(format!(
+                "bad step status {{step_id: {}, status: {}}}; statuses are {}",
+                s.step_id,
+                s.status,
+                STEP_STATUSES.join(", ")
+            )));
+        }
+    }
+    let all_done =
+        !a.step_statuses.is_empty() && a.step_statuses.iter().all(|s| s.status == "completed");
+    let status = if all_done {
+        "completed".to_string()
+    } else {
+        a.status.clone()
+    };
+    let completed: Vec<String> = a
+        .step_statuses
+        .iter()
+        .filter(|s| s.status == "completed")
+        .map(|s| s.step_id.to_string())
+        .collect();
+    app.db.write(|tx| {
+        let sid = crate::skills::skill_id(tx, &a.skill_name)?
+            .ok_or_else(|| Error::not_found(format!("Skill '{}' not found", a.skill_name)))?;
+        tx.execute("UPDATE skills SET purpose = ?1, updated_at = ?2 WHERE id = ?3", params![a.purpose, crate::db::now(), sid])?;
+        tx.execute(
+            "INSERT INTO workflow_runs (skill_name, current_step, status, purpose, skill_id) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(skill_name) DO UPDATE SET current_step = excluded.current_step, status = excluded.status,
+               purpose = excluded.purpose, updated_at = ?6",
+            params![a.skill_name, a.current_step, status, a.purpose, sid, crate::db::now()],
+        )?;
+        let run = run_id(tx, &a.skill_name)?.unwrap_or_default();
+        for s in &a.step_statuses {
+            set_step(tx, &a.skill_name, run, s.step_id, &s.status)?;
+        }
+        Ok(())
+    })?;
+    if !completed.is_empty() {
+        crate::history::commit_skill(
+            app,
+            &a.skill_name,
+            &format!("{}: step {} completed", a.skill_name, completed.join(", ")),
+        );
+    }
+    Ok(())
+}
+
+pub fn verify_step_output(app: &App, a: SkillStepArgs) -> Result<bool> {
+    validate_skill_name(&a.skill_name)?;
+    Ok(steps::outputs_present(
+        &skill_dir(app, &a.skill_name),
+        a.step_id,
+    ))
+}
+
+pub fn get_disabled_steps(app: &App, a: SkillArgs) -> Result<Vec<u32>> {
+    validate_skill_name(&a.skill_name)?;
+    Ok(steps::disabled_steps(&skill_dir(app, &a.skill_name)))
+}
+
+/// Files each step from `from` on would delete.
+pub fn preview_step_reset(app: &App, a: ResetArgs) -> Result<Vec<StepResetPreview>> {
+    validate_skill_name(&a.skill_name)?;
+    step(a.from_step_id)?;
+    let dir = skill_dir(app, &a.skill_name);
+    Ok((a.from_step_id..=3)
+        .filter_map(|id| {
+            let files: Vec<String> = reset_targets(&dir, id)
+                .into_iter()
+                .filter(|f| dir.join(f).is_file())
+                .collect();
+            (!files.is_empty()).then(|| StepResetPreview {
+                step_id: id,
+                step_name: STEPS[id as usize].name.into(),
+                files,
+            })
+        })
+        .collect())
+}
+
+/// Output files a reset of step `id` deletes (relative to the skill dir). Evaluations,
+/// validation reports and logs are kept.
+fn reset_targets(dir: &Path, id: u32) -> Vec<String> {
+    match id {
+        0 => STEPS[0].outputs.iter().map(|s| s.to_string()).collect(),
+        2 => vec!["context/decisions.md".into()],
+        3 => {
+            let mut v = vec!["SKILL.md".to_string()];
+            v.extend(
+                steps::produced_files(dir, 3)
+                    .into_iter()
+                    .filter(|f| f.starts_with("references/")),
+            );
+            v
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub fn reset_workflow_step(app: &App, a: ResetArgs) -> Result<()> {
+    let run = require_run(app, &a.skill_name)?;
+    step(a.from_step_id)?;
+    crate::locks::ensure_not_locked_by_other(app, &a.skill_name)?;
+    let skill = &a.skill_name;
+    crate::history::commit_skill(
+        app,
+        skill,
+        &format!(
+            "{skill}: checkpoint before reset to step {}",
+            a.from_step_id
+        ),
+    );
+    let dir = skill_dir(app, skill);
+    for id in a.from_step_id..=3 {
+        for f in reset_targets(&dir, id) {
+            let path = dir.join(&f);
+            if path.is_file() {
+                std::fs::remove_file(&path).with_path(&path)?;
+            }
+        }
+    }
+    if a.from_step_id <= 3 {
+        let _ = std::fs::remove_file(app.paths.exports_dir().join(format!("{skill}.skill")));
+    }
+    std::fs::create_dir_all(dir.join("references")).ok();
+    std::fs::create_dir_all(dir.join("context")).ok();
+    app.db.write(|tx| {
+        tx.execute(
+            "UPDATE workflow_steps SET status = 'pending', started_at = NULL, completed_at = NULL
+             WHERE skill_name = ?1 AND step_id >= ?2",
+            params![skill, a.from_step_id],
+        )?;
+        tx.execute(
+            "DELETE FROM workflow_artifacts WHERE skill_name = ?1 AND step_id >= ?2",
+            params![skill, a.from_step_id],
+        )?;
+        set_run(tx, run, a.from_step_id as i32, "pending")
+    })
+}
+
+/// Fills every unanswered question (or refinement) with its recommended choice, else the
+/// first choice that is not "Other". Returns how many were filled; writes only when > 0.
+fn autofill(app: &App, skill: &str, refinements: bool) -> Result<u32> {
+    validate_skill_name(skill)?;
+    let path = skill_dir(app, skill).join("context/clarifications.json");
+    let text = std::fs::read_to_string(&path).map_err(|_| {
+        Error::not_found(format!(
+            "{} not found; run step 0 (Research) first",
+            path.display()
+        ))
+    })?;
+    let Ok(mut doc) = serde_json::from_str::<Value>(&text) else {
+        return Ok(0);
+    };
+    let mut n = 0;
+    let fill = |q: &mut Value, n: &mut u32| {
+        let answered = !q["answer_choice"].is_null()
+            || q["answer_text"]
+                .as_str()
+                .is_some_and(|t| !t.trim().is_empty());
+        if answered {
+            return;
+        }
+        let choices = q["choices"].as_array().cloned().unwrap_or_default();
+        let rec = q["recommendation"]
+            .as_str()
+            .and_then(|r| r.split([' ', '—', '-', ':']).next())
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned);
+        let pick = rec
+            .and_then(|r| {
+                choices
+                    .iter()
+                    .find(|c| c["id"] == r.as_str() && c["is_other"] != true)
+            })
+            .or_else(|| choices.iter().find(|c| c["is_other"] != true));
+        if let Some(c) = pick {
+            q["answer_choice"] = c["id"].clone();
+            q["answer_text"] = c["text"].clone();
+            *n += 1;
+        }
+    };
+    if let Some(sections) = doc["sections"].as_array_mut() {
+        for s in sections {
+            for q in s["questions"].as_array_mut().into_iter().flatten() {
+                if refinements {
+                    for r in q["refinements"].as_array_mut().into_iter().flatten() {
+                        fill(r, &mut n);
+                    }
+                } else {
+                    fill(q, &mut n);
+                }
+            }
+        }
+    }
+    if n > 0 {
+        let pretty =
+            serde_json::to_string_pretty(&doc).map_err(|e| Error::internal(e.to_string()))?;
+        std::fs::write(&path, pretty).with_path(&path)?;
+    }
+    Ok(n)
+}
+
+pub fn autofill_clarifications(app: &App, a: SkillArgs) -> Result<u32> {
+    autofill(app, &a.skill_name, false)
+}
+
+pub fn autofill_refinements(app: &App, a: SkillArgs) -> Result<u32> {
+    autofill(app, &a.skill_name, true)
+}
+
+pub fn log_gate_decision(_app: &App, a: GateArgs) -> Result<()> {
+    tracing::info!(
+        "gate decision for {}: verdict={} decision={}",
+        a.skill_name,
+        a.verdict,
+        a.decision
+    );
+    Ok(())
+}
+
+pub fn scan_legacy_clarifications(app: &App, _: NoArgs) -> Result<Vec<String>> {
+    let names: Vec<String> = {
+        let conn = app.db.conn();
+        let mut stmt = conn.prepare("SELECT name FROM skills ORDER BY name")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let root = app.skills_path();
+    Ok(names
+        .into_iter()
+        .filter(|n| root.join(n).join("context/clarifications.md").is_file())
+        .collect())
+}
+
+/// Clears legacy outputs and puts the skill back at step 0 (run included).
+pub fn reset_legacy_skills(app: &App, a: SkillNamesArgs) -> Result<()> {
+    for n in &a.skill_names {
+        validate_skill_name(n)?;
+    }
+    for n in &a.skill_names {
+        let dir = skill_dir(app, n);
+        for sub in ["context", "references"] {
+            let d = dir.join(sub);
+            let _ = std::fs::remove_dir_all(&d);
+            std::fs::create_dir_all(&d).with_path(&d)?;
+        }
+        let _ = std::fs::remove_file(dir.join("SKILL.md"));
+        app.db.write(|tx| {
+            tx.execute("UPDATE workflow_steps SET status = 'pending', started_at = NULL, completed_at = NULL WHERE skill_name = ?1", [n])?;
+            tx.execute(
+                "UPDATE workflow_runs SET current_step = 0, status = 'pending', updated_at = ?2 WHERE skill_name = ?1",
+                params![n, crate::db::now()],
+            )?;
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+/// The answer-evaluator gate: haiku, Read + Write, 20 turns, no thinking.
+pub async fn run_answer_evaluator(app: &Arc<App>, a: SkillArgs) -> Result<String> {
+    require_run(app, &a.skill_name)?;
+    let key = agent_key(app)?;
+    let skill = a.skill_name.clone();
+    {
+        let app = app.clone();
+        let skill = skill.clone();
+        tokio::task::spawn_blocking(move || -> Result<()> {
+            deploy::prepare_workspace(&app)?;
+            context::write(&app, &skill).map(|_| ())
+        })
+        .await
+        .map_err(|e| Error::internal(e.to_string()))??;
+    }
+    let ws = app.workspace_path().join(&skill);
+    let ctx = skill_dir(app, &skill).join("context");
+    let prompt = format!(
+        "Evaluate the answers for the skill \"{skill}\".\n\nWorkspace directory: {}\nContext directory: {}\n\
+         User context file: {} — read it first.\nRead: {}\nWrite exactly: {}\nCreate no folders.\n",
+        p(&ws),
+        p(&ctx),
+        p(&ws.join("user-context.md")),
+        p(&ctx.join("clarifications.json")),
+        p(&ws.join("answer-evaluation.json")),
+    );
+    let agent_id = format!("{skill}-gate-eval-{}", now_ms());
+    let config = sidecar_config(
+        app,
+        &skill,
+        prompt,
+        crate::anthropic::HAIKU,
+        "answer-evaluator",
+        &["Read", "Write"],
+        20,
+        None,
+        json!("answer-evaluator"),
+        0,
+        &key,
+    );
+    let req = AgentRequest {
+        agent_id,
+        skill_name: skill.clone(),
+        step_id: 0,
+        model: crate::anthropic::HAIKU.into(),
+        config,
+        transcript: Some((ws.join("logs"), "gate-eval".into())),
+        workflow_session_id: open_session(app, &skill),
+        kind: RequestKind::OneShot,
+        on_finish: None,
+    };
+    Ok(app.agents.send(app, req).await?.agent_id)
+}
+
+/// Writes `<data dir>/exports/<skill>.skill`: SKILL.md at the root plus `references/**`.
+pub fn package_skill(app: &App, a: SkillArgs) -> Result<PackageResult> {
+    validate_skill_name(&a.skill_name)?;
+    let dir = skill_dir(app, &a.skill_name);
+    if !dir.join("SKILL.md").is_file() {
+        return Err(Error::not_found(format!(
+            "{} has no SKILL.md yet; finish step 3 (Generate Skill) first",
+            dir.display()
+        )));
+    }
+    let exports = app.paths.exports_dir();
+    std::fs::create_dir_all(&exports).with_path(&exports)?;
+    let dest = exports.join(format!("{}.skill", a.skill_name));
+    let tmp = exports.join(format!(".{}.skill.{}", a.skill_name, uuid::Uuid::new_v4()));
+    let res = write_package(&dir, &tmp).and_then(|_| std::fs::rename(&tmp, &dest).with_path(&dest));
+    if let Err(e) = res {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    let size_bytes = std::fs::metadata(&dest).with_path(&dest)?.len();
+    Ok(PackageResult {
+        file_path: p(&dest),
+        size_bytes,
+    })
+}
+
+fn write_package(skill_dir: &Path, dest: &Path) -> Result<()> {
+    use std::io::Write;
+    let file = std::fs::File::create(dest).with_path(dest)?;
+    let mut zip = zip::ZipWriter::new(file);
+    let mut files = vec![PathBuf::from("SKILL.md")];
+    collect_files(
+        &skill_dir.join("references"),
+        Path::new("references"),
+        &mut files,
+    );
+    for rel in files {
+        let full = skill_dir.join(&rel);
+        let mode = file_mode(&full);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .unix_permissions(mode);
+        let name = rel.to_string_lossy().replace('\\', "/");
+        zip.start_file(name, opts)
+            .map_err(|e| Error::io(format!("zip: {e}")))?;
+        let bytes = std::fs::read(&full).with_path(&full)?;
+        zip.write_all(&bytes).with_path(dest)?;
+    }
+    zip.finish().map_err(|e| Error::io(format!("zip: {e}")))?;
+    Ok(())
+}
+
+fn file_mode(p: &Path) -> u32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0o644)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = p;
+        0o644
+    }
+}
+
+fn collect_files(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = rd.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let Ok(ft) = e.file_type() else { continue };
+        let r = rel.join(e.file_name());
+        if ft.is_dir() {
+            collect_files(&e.path(), &r, out);
+        } else if ft.is_file() {
+            out.push(r);
+        }
+    }
+}
