@@ -63,6 +63,14 @@ impl App {
         for d in [&workspace, &skills] {
             std::fs::create_dir_all(d).with_path(d)?;
         }
+        // The skills folder is a git repository from the first start, so the first commit of
+        // a skill is its own, not an "initial snapshot".
+        if let Err(e) = crate::history::ensure_repo(&skills) {
+            tracing::warn!(
+                "could not initialise the skills history at {}: {e}",
+                skills.display()
+            );
+        }
         app.set_roots(workspace, skills);
         Ok(Arc::new(app))
     }

@@ -1,0 +1,124 @@
+//! Shared helpers for integration tests that run agents.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use skill_builder_core::events::{Event, EventSink};
+use skill_builder_core::App;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+
+/// Records every event and forwards it on a channel so a test can wait for one.
+pub struct ChannelSink {
+    pub all: Mutex<Vec<Event>>,
+    tx: mpsc::UnboundedSender<Event>,
+}
+
+impl ChannelSink {
+    pub fn attach(app: &App) -> (Arc<ChannelSink>, mpsc::UnboundedReceiver<Event>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let sink = Arc::new(ChannelSink {
+            all: Mutex::new(Vec::new()),
+            tx,
+        });
+        app.events.subscribe(sink.clone());
+        (sink, rx)
+    }
+    pub fn events(&self) -> Vec<Event> {
+        self.all.lock().unwrap().clone()
+    }
+}
+
+impl EventSink for ChannelSink {
+    fn emit(&self, e: &Event) {
+        self.all.lock().unwrap().push(e.clone());
+        let _ = self.tx.send(e.clone());
+    }
+}
+
+/// Checks the per-agent event order: a `config` message first, `agent-exit` last and once.
+pub fn assert_event_order(events: &[Event]) {
+    let mut agents: Vec<String> = Vec::new();
+    for e in events {
+        if let Some(id) = e.payload["agent_id"].as_str() {
+            if !agents.iter().any(|a| a == id) {
+                agents.push(id.to_string());
+            }
+        }
+    }
+    for id in agents {
+        let mine: Vec<&Event> = events
+            .iter()
+            .filter(|e| e.payload["agent_id"] == id.as_str())
+            .collect();
+        assert_eq!(mine[0].name, "agent-message", "{id}: first event");
+        assert_eq!(
+            mine[0].payload["message"]["type"], "config",
+            "{id}: config first"
+        );
+        let exits = mine.iter().filter(|e| e.name == "agent-exit").count();
+        assert_eq!(exits, 1, "{id}: exactly one agent-exit");
+        assert_eq!(
+            mine.last().unwrap().name,
+            "agent-exit",
+            "{id}: agent-exit last"
+        );
+    }
+}
+
+pub fn pid_alive(pid: u32) -> bool {
+    skill_builder_core::locks::pid_alive(pid)
+}
+
+pub fn count(app: &App, sql: &str) -> i64 {
+    app.db.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+pub fn transcripts(app: &App, skill: &str) -> Vec<std::path::PathBuf> {
+    let dir = app.workspace_path().join(skill).join("logs");
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+pub fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if std::fs::read(&p)
+                .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+pub fn message_types(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e.name == "agent-message")
+        .map(|e| {
+            e.payload["message"]["type"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+}
+
+pub fn json_of(v: &Value, k: &str) -> String {
+    v[k].as_str().unwrap_or("").to_string()
+}
