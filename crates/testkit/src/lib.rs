@@ -2,5 +2,6 @@
 //! release code paths except through configurable base URLs.
 
 pub mod fake_anthropic;
+pub mod fake_github;
 pub mod fake_messages;
 pub mod http;
