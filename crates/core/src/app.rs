@@ -19,6 +19,8 @@ pub struct App {
     pub events: crate::events::EventBus,
     /// One persistent Node sidecar per skill.
     pub agents: crate::agents::SidecarPool,
+    /// Open refine chats of this process.
+    pub refine: crate::refine::RefineSessions,
     roots: RwLock<Roots>,
 }
 
@@ -50,6 +52,7 @@ impl App {
                 .map_err(|e| crate::Error::internal(format!("HTTP client: {e}")))?,
             events: Default::default(),
             agents: Default::default(),
+            refine: Default::default(),
         };
         let stored = crate::settings::load(&app)?;
         let resolve = |p: &Option<String>, default: PathBuf| -> Result<PathBuf> {

@@ -91,7 +91,9 @@ macro_rules! async_cmd {
 }
 
 fn build() -> Vec<Command> {
-    use crate::{agents, files, history, locks, node, settings, skills, usage, workflow};
+    use crate::{
+        agents, files, history, locks, node, refine, settings, skills, skilltest, usage, workflow,
+    };
     vec![
         // Settings
         sync_cmd!(get_data_dir => settings::get_data_dir),
@@ -132,6 +134,17 @@ fn build() -> Vec<Command> {
         sync_cmd!(log_gate_decision => workflow::log_gate_decision),
         sync_cmd!(scan_legacy_clarifications => workflow::scan_legacy_clarifications),
         sync_cmd!(reset_legacy_skills => workflow::reset_legacy_skills),
+        // Refine
+        sync_cmd!(get_skill_content_for_refine => refine::get_skill_content_for_refine),
+        sync_cmd!(get_refine_diff => refine::get_refine_diff),
+        sync_cmd!(start_refine_session => refine::start_refine_session),
+        async_cmd!(send_refine_message => refine::send_refine_message),
+        async_cmd!(close_refine_session => refine::close_refine_session),
+        // Feedback & testing
+        sync_cmd!(prepare_skill_test => skilltest::prepare_skill_test),
+        sync_cmd!(cleanup_skill_test => skilltest::cleanup_skill_test),
+        async_cmd!(run_skill_test => skilltest::run_skill_test),
+        sync_cmd!(list_skill_test_results => skilltest::list_skill_test_results),
         // Agents & lifecycle
         async_cmd!(start_agent => agents::commands::start_agent),
         async_cmd!(has_running_agents => agents::commands::has_running_agents),

@@ -18,9 +18,11 @@ pub mod logging;
 pub mod node;
 pub mod path_guard;
 pub mod paths;
+pub mod refine;
 pub mod secrets;
 pub mod settings;
 pub mod skills;
+pub mod skilltest;
 pub mod usage;
 pub mod workflow;
 

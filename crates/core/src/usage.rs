@@ -560,6 +560,8 @@ pub fn step_name(step_id: i32) -> String {
         1 => "Detailed Research".into(),
         2 => "Confirm Decisions".into(),
         3 => "Generate Skill".into(),
+        crate::refine::REFINE_STEP_ID => "Refine".into(),
+        crate::skilltest::SKILL_TEST_STEP_ID => "Skill Test".into(),
         n => format!("Step {n}"),
     }
 }

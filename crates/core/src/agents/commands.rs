@@ -93,6 +93,7 @@ pub async fn start_agent(app: &Arc<App>, a: StartAgentArgs) -> Result<String> {
     let req = AgentRequest {
         agent_id: a.agent_id.clone(),
         skill_name: a.skill_name,
+        pool_key: None,
         step_id: -1,
         model: a.model,
         config,

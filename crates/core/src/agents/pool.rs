@@ -57,6 +57,8 @@ pub type FinishHook = Box<dyn FnOnce(&Arc<App>, &AgentOutcome) + Send>;
 pub struct AgentRequest {
     pub agent_id: String,
     pub skill_name: String,
+    /// Which sidecar runs it (default: the skill's own).
+    pub pool_key: Option<String>,
     pub step_id: i32,
     pub model: String,
     /// The sidecar config (camelCase); may hold `apiKey`, which never leaves this process
@@ -243,7 +245,11 @@ impl SidecarPool {
     /// Sends a request to the skill's sidecar (spawning it if needed) and returns at once;
     /// the stream arrives as events. Usage rows and the transcript are written as it runs.
     pub async fn send(&self, app: &Arc<App>, req: AgentRequest) -> Result<AgentHandle> {
-        let sc = self.get_or_spawn(app, &req.skill_name).await?;
+        let key = req
+            .pool_key
+            .clone()
+            .unwrap_or_else(|| req.skill_name.clone());
+        let sc = self.get_or_spawn(app, &key).await?;
         let api_key: Vec<String> = req.config["apiKey"]
             .as_str()
             .map(|k| vec![k.to_string()])

@@ -532,6 +532,7 @@ pub async fn start_step(
     let req = AgentRequest {
         agent_id,
         skill_name: skill.to_string(),
+        pool_key: None,
         step_id: id as i32,
         model,
         config,
@@ -951,6 +952,7 @@ pub async fn run_answer_evaluator(app: &Arc<App>, a: SkillArgs) -> Result<String
     let req = AgentRequest {
         agent_id,
         skill_name: skill.clone(),
+        pool_key: None,
         step_id: 0,
         model: crate::anthropic::HAIKU.into(),
         config,

@@ -1,0 +1,359 @@
+//! Skill tests: the same task planned by an agent with the skill and one without, compared by
+//! an evaluator. `prepare`/`cleanup` make and remove the isolated workspaces; `run_skill_test`
+//! (beyond the reference) runs all three agents and stores the result with the skill's version.
+
+use crate::agents::{AgentRequest, RequestKind};
+use crate::app::App;
+use crate::error::{Error, IoContext, Result};
+use crate::ingest::names::validate_skill_name;
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const SKILL_TEST_STEP_ID: i32 = 11;
+/// Pool key of the baseline agents (not a skill name, so it can never clash with one).
+pub const BASELINE_POOL: &str = "__test_baseline__";
+const PLAN_TOOLS: [&str; 4] = ["Read", "Glob", "Grep", "Skill"];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrepareResult {
+    pub test_id: String,
+    pub baseline_cwd: String,
+    pub with_skill_cwd: String,
+    pub transcript_log_dir: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkillTestResult {
+    pub id: String,
+    pub skill_name: String,
+    /// The skills-repo commit the skill was at (its version).
+    pub skill_version: Option<String>,
+    pub prompt: String,
+    pub baseline_output: String,
+    pub with_skill_output: String,
+    pub evaluation: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrepareArgs {
+    pub skill_name: String,
+    #[serde(default)]
+    pub workspace_path: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CleanupArgs {
+    pub test_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunArgs {
+    pub skill_name: String,
+    pub prompt: String,
+    #[serde(default)]
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListArgs {
+    pub skill_name: String,
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+fn test_root(id: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("skill-builder-test-{id}"))
+}
+
+/// The `skill-test` context skill: the active `test-context` workspace skill, else bundled.
+fn write_test_context(app: &App, dest: &Path) -> Result<()> {
+    let custom: Option<String> = app
+        .db
+        .conn()
+        .query_row(
+            "SELECT disk_path FROM workspace_skills WHERE purpose = 'test-context' AND is_active = 1 LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    match custom.map(PathBuf::from).filter(|p| p.is_dir()) {
+        Some(src) => crate::settings::copy_dir_all(&src, dest),
+        None => match crate::workflow::deploy::ASSETS.get_dir("skills/skill-test") {
+            Some(d) => crate::workflow::deploy::write_dir(d, dest),
+            None => Ok(()),
+        },
+    }
+}
+
+fn lay_out(app: &App, ws: &Path, skill_src: Option<&Path>, skill: &str) -> Result<()> {
+    let claude = ws.join(".claude");
+    std::fs::create_dir_all(claude.join("skills")).with_path(&claude)?;
+    std::fs::write(claude.join("CLAUDE.md"), "# Test Workspace").with_path(&claude)?;
+    write_test_context(app, &claude.join("skills/skill-test"))?;
+    if let Some(agents) = crate::workflow::deploy::ASSETS.get_dir("agents") {
+        crate::workflow::deploy::write_dir(agents, &claude.join("agents"))?;
+    }
+    if let Some(src) = skill_src {
+        crate::settings::copy_dir_all(src, &claude.join("skills").join(skill))?;
+    }
+    Ok(())
+}
+
+/// Makes `<temp>/skill-builder-test-<uuid>/{baseline,with-skill}/`. On failure nothing stays.
+pub fn prepare_skill_test(app: &App, a: PrepareArgs) -> Result<PrepareResult> {
+    validate_skill_name(&a.skill_name)?;
+    let src = app.skills_path().join(&a.skill_name);
+    if !src.join("SKILL.md").is_file() {
+        return Err(Error::not_found(format!(
+            "Skill '{}' has no SKILL.md at {}; build it first",
+            a.skill_name,
+            src.display()
+        )));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let root = test_root(&id);
+    let (base, with) = (root.join("baseline"), root.join("with-skill"));
+    let res = lay_out(app, &base, None, &a.skill_name)
+        .and_then(|_| lay_out(app, &with, Some(&src), &a.skill_name));
+    if let Err(e) = res {
+        let _ = std::fs::remove_dir_all(&root);
+        return Err(e);
+    }
+    Ok(PrepareResult {
+        test_id: id,
+        baseline_cwd: base.display().to_string(),
+        with_skill_cwd: with.display().to_string(),
+        transcript_log_dir: app
+            .workspace_path()
+            .join(&a.skill_name)
+            .join("logs")
+            .display()
+            .to_string(),
+    })
+}
+
+/// Removes the test's temp folder. The id must be a UUID, so no other folder can be named.
+pub fn cleanup_skill_test(_app: &App, a: CleanupArgs) -> Result<()> {
+    let id = uuid::Uuid::parse_str(&a.test_id)
+        .map_err(|_| Error::invalid(format!("testId '{}' is not a test id (UUID)", a.test_id)))?;
+    let root = test_root(&id.to_string());
+    match std::fs::remove_dir_all(&root) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io(format!("Failed to clean up temp workspace: {e}"))),
+    }
+}
+
+/// The final text of an agent run.
+fn result_text(o: &crate::agents::AgentOutcome) -> String {
+    o.result
+        .as_ref()
+        .and_then(|r| r["result"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn request(
+    app: &App,
+    pool: &str,
+    skill: &str,
+    agent_id: String,
+    prompt: String,
+    model: &str,
+    cwd: &str,
+    agent: &str,
+    tools: &[&str],
+    turns: u32,
+    key: &Option<String>,
+    label: &str,
+) -> AgentRequest {
+    let mut config = json!({
+        "prompt": prompt, "cwd": cwd, "model": model, "agentName": agent,
+        "allowedTools": tools, "maxTurns": turns, "permissionMode": "acceptEdits", "skillName": skill,
+    });
+    match key {
+        Some(k) => config["apiKey"] = json!(k),
+        None => {
+            config["mock"] = json!(true);
+            config["mockStep"] = json!("generic");
+        }
+    }
+    AgentRequest {
+        agent_id,
+        skill_name: skill.to_string(),
+        pool_key: Some(pool.to_string()),
+        step_id: SKILL_TEST_STEP_ID,
+        model: model.to_string(),
+        config,
+        transcript: Some((
+            app.workspace_path().join(skill).join("logs"),
+            label.to_string(),
+        )),
+        workflow_session_id: None,
+        kind: RequestKind::OneShot,
+        on_finish: None,
+    }
+}
+
+/// Runs both plan agents in parallel, then the evaluator; stores and returns the result.
+pub async fn run_skill_test(app: &Arc<App>, a: RunArgs) -> Result<SkillTestResult> {
+    if a.prompt.trim().is_empty() {
+        return Err(Error::invalid(
+            "the test prompt is empty; describe a task the skill should help with",
+        ));
+    }
+    let prep = prepare_skill_test(
+        app,
+        PrepareArgs {
+            skill_name: a.skill_name.clone(),
+            workspace_path: None,
+        },
+    )?;
+    let outcome = run_agents(app, &a, &prep).await;
+    let _ = cleanup_skill_test(
+        app,
+        CleanupArgs {
+            test_id: prep.test_id.clone(),
+        },
+    );
+    app.agents.cleanup_skill(app, BASELINE_POOL).await;
+    let (with, base, eval) = outcome?;
+    let result = SkillTestResult {
+        id: prep.test_id,
+        skill_name: a.skill_name.clone(),
+        skill_version: crate::history::head_sha(&app.skills_path()),
+        prompt: a.prompt,
+        baseline_output: base,
+        with_skill_output: with,
+        evaluation: eval,
+        created_at: crate::db::now(),
+    };
+    app.db.conn().execute(
+        "INSERT INTO skill_test_results (id, skill_name, skill_id, skill_version, prompt, baseline_output,
+                                         with_skill_output, evaluation, created_at)
+         VALUES (?1, ?2, (SELECT id FROM skills WHERE name = ?2), ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![result.id, result.skill_name, result.skill_version, result.prompt, result.baseline_output,
+                result.with_skill_output, result.evaluation, result.created_at],
+    )?;
+    Ok(result)
+}
+
+async fn run_agents(
+    app: &Arc<App>,
+    a: &RunArgs,
+    prep: &PrepareResult,
+) -> Result<(String, String, String)> {
+    let key = if app.mock_agents() {
+        None
+    } else {
+        Some(crate::anthropic::require_api_key(app)?)
+    };
+    let settings = crate::settings::load(app)?;
+    let model =
+        crate::anthropic::resolve_model(a.model.as_deref().or(settings.preferred_model.as_deref()));
+    let ts = crate::db::now_millis();
+    let skill = &a.skill_name;
+    let plan_prompt = format!(
+        "You are a data engineer. Plan the following task:\n\n{}",
+        a.prompt
+    );
+    let with_req = request(
+        app,
+        skill,
+        skill,
+        format!("{skill}-test-with-{ts}"),
+        plan_prompt.clone(),
+        &model,
+        &prep.with_skill_cwd,
+        "test-plan",
+        &PLAN_TOOLS,
+        15,
+        &key,
+        "test-with",
+    );
+    let base_req = request(
+        app,
+        BASELINE_POOL,
+        skill,
+        format!("{BASELINE_POOL}-test-without-{ts}"),
+        plan_prompt,
+        &model,
+        &prep.baseline_cwd,
+        "test-plan",
+        &PLAN_TOOLS,
+        15,
+        &key,
+        "test-without",
+    );
+    let (h1, h2) = tokio::try_join!(
+        app.agents.send(app, with_req),
+        app.agents.send(app, base_req)
+    )?;
+    let (o1, o2) = tokio::join!(h1.wait(), h2.wait());
+    if !o1.success && !o2.success {
+        return Err(Error::agent(format!(
+            "both test agents failed: {}",
+            o1.error.or(o2.error).unwrap_or_default()
+        )));
+    }
+    let (with, base) = (result_text(&o1), result_text(&o2));
+    let eval_prompt = format!(
+        "Task prompt:\n{}\n\nPlan A (with the skill \"{skill}\"):\n{with}\n\nPlan B (without the skill):\n{base}\n\n\
+         Apply the evaluation rubric from your context, then end with a `## Recommendations` section.",
+        a.prompt
+    );
+    let eval_req = request(
+        app,
+        BASELINE_POOL,
+        skill,
+        format!("{BASELINE_POOL}-test-eval-{ts}"),
+        eval_prompt,
+        &model,
+        &prep.baseline_cwd,
+        "test-evaluator",
+        &[],
+        1,
+        &key,
+        "test-eval",
+    );
+    let eval = app.agents.send(app, eval_req).await?.wait().await;
+    if !eval.success {
+        return Err(Error::agent(format!(
+            "the evaluator failed: {}",
+            eval.error.unwrap_or_default()
+        )));
+    }
+    Ok((with, base, result_text(&eval)))
+}
+
+/// Stored results of a skill, newest first (compare them across versions).
+pub fn list_skill_test_results(app: &App, a: ListArgs) -> Result<Vec<SkillTestResult>> {
+    validate_skill_name(&a.skill_name)?;
+    let conn = app.db.conn();
+    let mut stmt = conn.prepare(
+        "SELECT id, skill_name, skill_version, prompt, baseline_output, with_skill_output, evaluation, created_at
+         FROM skill_test_results WHERE skill_name = ?1 ORDER BY created_at DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![a.skill_name, a.limit.unwrap_or(50) as i64], |r| {
+        Ok(SkillTestResult {
+            id: r.get(0)?,
+            skill_name: r.get(1)?,
+            skill_version: r.get(2)?,
+            prompt: r.get(3)?,
+            baseline_output: r.get(4)?,
+            with_skill_output: r.get(5)?,
+            evaluation: r.get(6)?,
+            created_at: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
