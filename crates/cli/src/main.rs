@@ -59,6 +59,20 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Test a skill: the same task planned with and without it, then compared; the result is stored.
+    Test {
+        skill: String,
+        /// The task to plan.
+        #[arg(long)]
+        prompt: String,
+        #[arg(long)]
+        model: Option<String>,
+        /// Use mock agents (no API key, no network).
+        #[arg(long)]
+        mock: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the local web server and open the UI in the browser.
     Serve(serve::ServeArgs),
     #[command(flatten)]
@@ -67,7 +81,10 @@ enum Cmd {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Cmd::Build { mock: true, .. } = cli.command {
+    if matches!(
+        cli.command,
+        Cmd::Build { mock: true, .. } | Cmd::Test { mock: true, .. }
+    ) {
         // Set before any thread exists; the sidecar inherits it.
         std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
     }
@@ -144,6 +161,35 @@ async fn run(app: &Arc<App>, cmd: Cmd) -> ExitCode {
             };
             match build::run(app, opts).await {
                 Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&e),
+            }
+        }
+        Cmd::Test {
+            skill,
+            prompt,
+            model,
+            json,
+            ..
+        } => {
+            let args = serde_json::json!({"skillName": skill, "prompt": prompt, "model": model});
+            eprintln!("Testing '{skill}' (with and without the skill)…");
+            match catalog::call(app, "run_skill_test", args).await {
+                Ok(v) if json => {
+                    println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                    ExitCode::SUCCESS
+                }
+                Ok(v) => {
+                    let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
+                    println!("## With the skill\n\n{}\n", s("with_skill_output"));
+                    println!("## Without the skill\n\n{}\n", s("baseline_output"));
+                    println!("## Evaluation\n\n{}\n", s("evaluation"));
+                    println!(
+                        "Stored as test {} (skill version {})",
+                        s("id"),
+                        s("skill_version")
+                    );
+                    ExitCode::SUCCESS
+                }
                 Err(e) => fail(&e),
             }
         }
