@@ -20,7 +20,7 @@ fn info(
 }
 
 #[test]
-fn accepted_forms() {
+fn github_url_accepted_forms() {
     let plain = info("anthropics", "skills", "main", None, false);
     for url in [
         "anthropics/skills",
@@ -67,7 +67,7 @@ fn accepted_forms() {
 }
 
 #[test]
-fn rejected_forms() {
+fn github_url_rejected_forms() {
     for (url, needle) in [
         ("", "URL cannot be empty"),
         ("   ", "URL cannot be empty"),

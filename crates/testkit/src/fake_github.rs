@@ -368,7 +368,7 @@ trait OptExt {
 }
 impl OptExt for Option<&String> {
     fn is_none_or_empty(&self) -> bool {
-        self.map_or(true, |s| s.is_empty())
+        self.is_none_or(|s| s.is_empty())
     }
 }
 trait TokenExt {
@@ -376,7 +376,7 @@ trait TokenExt {
 }
 impl TokenExt for Option<String> {
     fn is_none_or_unknown(&self, users: &HashMap<String, Value>) -> bool {
-        self.as_ref().map_or(true, |t| !users.contains_key(t))
+        self.as_ref().is_none_or(|t| !users.contains_key(t))
     }
 }
 

@@ -199,11 +199,7 @@ pub async fn github_poll_for_token(
 /// Command `github_get_user` (sync): from settings only; `None` when signed out.
 pub fn github_get_user(app: &App, _: NoArgs) -> Result<Option<GitHubUser>> {
     let s = crate::settings::load(app)?;
-    if !s
-        .github_oauth_token
-        .as_deref()
-        .is_some_and(|t| !t.is_empty())
-    {
+    if s.github_oauth_token.as_deref().is_none_or(str::is_empty) {
         return Ok(None);
     }
     Ok(Some(GitHubUser {

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Limits per imported skill.
@@ -373,9 +374,7 @@ async fn fetch_skill(
 /// Downloads every file of the skill into `dir` (≤ MAX_PARALLEL at once), keeping the exec
 /// bit; SKILL.md is written from the (possibly patched) text.
 async fn download_into(gh: &GitHub, snap: &Snapshot, f: &Fetched, dir: &Path) -> Result<()> {
-    let sem = Arc::new(tokio::sync::Semaphore::new(MAX_PARALLEL));
-    let mut set = tokio::task::JoinSet::new();
-    for (rel, entry) in f.files.iter().filter(|(r, _)| r != "SKILL.md") {
+    for (rel, entry) in &f.files {
         for seg in rel.split('/') {
             if seg.is_empty() || seg == "." || seg == ".." || seg.contains('\\') {
                 return Err(Error::invalid(format!(
@@ -384,7 +383,14 @@ async fn download_into(gh: &GitHub, snap: &Snapshot, f: &Fetched, dir: &Path) ->
                 )));
             }
         }
-        let (gh, sem) = (gh.clone(), sem.clone());
+    }
+    let sem = Arc::new(tokio::sync::Semaphore::new(MAX_PARALLEL));
+    // Set on the first failure: queued downloads are skipped, running ones finish (they are
+    // never aborted, so no write lands after the staging folder is removed).
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut set = tokio::task::JoinSet::new();
+    for (rel, entry) in f.files.iter().filter(|(r, _)| r != "SKILL.md") {
+        let (gh, sem, stop) = (gh.clone(), sem.clone(), stop.clone());
         let (owner, repo, reference) = (
             snap.owner.clone(),
             snap.repo.clone(),
@@ -393,6 +399,9 @@ async fn download_into(gh: &GitHub, snap: &Snapshot, f: &Fetched, dir: &Path) ->
         let (path, dest, exec) = (entry.path.clone(), dir.join(rel), entry.is_executable());
         set.spawn(async move {
             let _permit = sem.acquire_owned().await;
+            if stop.load(Ordering::SeqCst) {
+                return Ok(0);
+            }
             let bytes = gh
                 .raw_get(&owner, &repo, &reference, &path, MAX_SKILL_BYTES)
                 .await?
@@ -409,20 +418,19 @@ async fn download_into(gh: &GitHub, snap: &Snapshot, f: &Fetched, dir: &Path) ->
     let mut total = 0u64;
     let mut first_err = None;
     while let Some(j) = set.join_next().await {
-        match j.map_err(|e| Error::internal(format!("download task failed: {e}")))? {
+        let r = j.unwrap_or_else(|e| Err(Error::internal(format!("download task failed: {e}"))));
+        match r {
             Ok(n) => total += n,
             Err(e) => {
-                if first_err.is_none() {
-                    first_err = Some(e);
-                    set.abort_all();
-                }
+                stop.store(true, Ordering::SeqCst);
+                first_err.get_or_insert(e);
             }
         }
         if total > MAX_SKILL_BYTES && first_err.is_none() {
+            stop.store(true, Ordering::SeqCst);
             first_err = Some(Error::invalid(format!(
                 "Skill is larger than {MAX_SKILL_BYTES} bytes"
             )));
-            set.abort_all();
         }
     }
     if let Some(e) = first_err {
