@@ -333,6 +333,45 @@ async fn github_marketplace_listing_lists_every_skill_once_with_its_plugin() {
     .unwrap_err();
     assert_eq!(missing.kind, ErrorKind::NotFound);
 
+    // A branch containing '/' in a /tree/ URL is found by probing (shortest first).
+    let rel = tempfile::tempdir().unwrap();
+    put(
+        rel.path(),
+        "cat/.claude-plugin/marketplace.json",
+        br#"{"name": "Release catalog", "plugins": [{"name": "p", "source": "./"}]}"#,
+        false,
+    );
+    put(
+        rel.path(),
+        "cat/skills/rel-skill/SKILL.md",
+        b"---\nname: rel-skill\ndescription: r\n---\n",
+        false,
+    );
+    fake.add_repo_from_dir("acme", "skills", "release/v2", rel.path());
+    let name = discovery::check_marketplace_url(
+        &app,
+        discovery::CheckMarketplaceUrlArgs {
+            url: "https://github.com/acme/skills/tree/release/v2/cat".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(name, "Release catalog");
+    let on_release = discovery::list_github_skills(
+        &app,
+        ListGithubSkillsArgs {
+            owner: "acme".into(),
+            repo: "skills".into(),
+            branch: "release".into(),
+            subpath: Some("v2/cat".into()),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(on_release.len(), 1);
+    assert_eq!(on_release[0].path, "cat/skills/rel-skill");
+    assert_eq!(on_release[0].plugin_name.as_deref(), Some("p"));
+
     // Tree and files are read at the pinned commit sha, not the branch name.
     let reqs = fake.requests();
     assert!(reqs

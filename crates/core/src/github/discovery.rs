@@ -103,6 +103,34 @@ pub async fn resolve_branch(
     }
 }
 
+/// Splits a `/tree/` remainder when the branch itself contains `/` (D11): tries `branch`,
+/// then `branch/<first subpath segment>`, … (shortest first, G12); the rest is the subpath.
+/// When nothing matches, the input is returned unchanged (later steps report the error).
+pub async fn split_tree_ref(
+    gh: &GitHub,
+    owner: &str,
+    repo: &str,
+    branch: &str,
+    subpath: Option<&str>,
+) -> Result<(String, Option<String>)> {
+    let sub = subpath.map(str::to_string);
+    let Some(rest) = subpath.filter(|s| !s.is_empty()) else {
+        return Ok((branch.to_string(), sub));
+    };
+    if branch.is_empty() || branch_sha(gh, owner, repo, branch).await?.is_some() {
+        return Ok((branch.to_string(), sub));
+    }
+    let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    for i in 1..=segs.len() {
+        let cand = format!("{branch}/{}", segs[..i].join("/"));
+        if branch_sha(gh, owner, repo, &cand).await?.is_some() {
+            let remainder = (i < segs.len()).then(|| segs[i..].join("/"));
+            return Ok((cand, remainder));
+        }
+    }
+    Ok((branch.to_string(), sub))
+}
+
 async fn branch_sha(gh: &GitHub, owner: &str, repo: &str, branch: &str) -> Result<Option<String>> {
     let r = gh
         .api_get(&format!(
@@ -557,8 +585,15 @@ pub async fn list_skills(
     branch: Option<&str>,
     subpath: Option<&str>,
 ) -> Result<(Snapshot, Listing)> {
-    let snap = snapshot(gh, owner, repo, branch).await?;
-    let listing = list_snapshot(gh, &snap, subpath).await?;
+    let (branch, subpath) = match branch.filter(|b| !b.trim().is_empty()) {
+        Some(b) => {
+            let (b, s) = split_tree_ref(gh, owner, repo, b, subpath).await?;
+            (Some(b), s)
+        }
+        None => (None, subpath.map(str::to_string)),
+    };
+    let snap = snapshot(gh, owner, repo, branch.as_deref()).await?;
+    let listing = list_snapshot(gh, &snap, subpath.as_deref()).await?;
     Ok((snap, listing))
 }
 
@@ -605,8 +640,18 @@ pub struct CheckMarketplaceUrlArgs {
 
 /// Command `check_marketplace_url` (async): the registry's display name.
 pub async fn check_marketplace_url(app: &App, args: CheckMarketplaceUrlArgs) -> Result<String> {
-    let info = super::url::parse_github_url(&args.url)?;
+    let mut info = super::url::parse_github_url(&args.url)?;
     let gh = GitHub::from_app(app)?;
+    if info.branch_explicit {
+        (info.branch, info.subpath) = split_tree_ref(
+            &gh,
+            &info.owner,
+            &info.repo,
+            &info.branch,
+            info.subpath.as_deref(),
+        )
+        .await?;
+    }
     let branch = info.branch_explicit.then_some(info.branch.as_str());
     let (_, reference) = resolve_branch(&gh, &info.owner, &info.repo, branch).await?;
     let path = manifest_path(info.subpath.as_deref());

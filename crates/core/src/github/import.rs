@@ -986,11 +986,21 @@ pub async fn import_marketplace_to_library(
     app: &App,
     args: ImportMarketplaceToLibraryArgs,
 ) -> Result<Vec<MarketplaceImportResult>> {
-    let info = super::url::parse_github_url(&args.source_url)?;
+    let mut info = super::url::parse_github_url(&args.source_url)?;
     if args.skill_paths.is_empty() {
         return Ok(Vec::new());
     }
     let gh = GitHub::from_app(app)?;
+    if info.branch_explicit {
+        (info.branch, info.subpath) = super::discovery::split_tree_ref(
+            &gh,
+            &info.owner,
+            &info.repo,
+            &info.branch,
+            info.subpath.as_deref(),
+        )
+        .await?;
+    }
     let branch = info.branch_explicit.then_some(info.branch.as_str());
     let snap = snapshot(&gh, &info.owner, &info.repo, branch).await?;
     let root = app.skills_path();
