@@ -1,0 +1,253 @@
+// Result and payload shapes of the backend (snake_case keys, as commands.md › Types lists them).
+
+export interface AppSettings {
+  anthropic_api_key: string | null;
+  workspace_path: string | null;
+  skills_path: string | null;
+  preferred_model: string | null;
+  debug_mode: boolean;
+  log_level: string;
+  extended_context: boolean;
+  extended_thinking: boolean;
+  industry: string | null;
+  function_role: string | null;
+  max_dimensions: number;
+  mock_agents?: boolean;
+  github_user_login?: string | null;
+  [key: string]: unknown;
+}
+
+export interface SkillSummary {
+  name: string;
+  current_step: string | null;
+  status: string | null;
+  last_modified: string | null;
+  tags: string[];
+  purpose: string | null;
+  display_name: string | null;
+  source: string | null;
+  skill_source: string | null;
+  description: string | null;
+  version: string | null;
+  model: string | null;
+}
+
+export interface WorkflowRunRow {
+  skill_name: string;
+  current_step: number;
+  status: string;
+  purpose: string;
+  description: string | null;
+}
+
+export interface WorkflowStepRow {
+  skill_name: string;
+  step_id: number;
+  status: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export interface WorkflowState {
+  run: WorkflowRunRow | null;
+  steps: WorkflowStepRow[];
+}
+
+export interface SkillFileEntry {
+  name: string;
+  relative_path: string;
+  absolute_path: string;
+  is_directory: boolean;
+  is_readonly: boolean;
+  size_bytes: number;
+}
+
+export interface SkillCommit {
+  sha: string;
+  message: string;
+  timestamp: string;
+}
+
+export interface FileDiff {
+  path: string;
+  status: "added" | "modified" | "deleted" | string;
+  old_content: string | null;
+  new_content: string | null;
+}
+
+export interface RefineSessionInfo {
+  session_id: string;
+  skill_name: string;
+  created_at: string;
+}
+
+export interface RefineDiff {
+  stat: string;
+  files: { path: string; status: string; diff: string }[];
+}
+
+export interface WorkspaceSkill {
+  skill_id: string;
+  skill_name: string;
+  description: string | null;
+  is_active: boolean;
+  is_bundled: boolean;
+  disk_path: string;
+  imported_at: string;
+  purpose: string | null;
+  version: string | null;
+  marketplace_source_url: string | null;
+}
+
+export interface GitHubRepoInfo {
+  owner: string;
+  repo: string;
+  branch: string;
+  subpath: string | null;
+}
+
+export interface AvailableSkill {
+  path: string;
+  name: string;
+  plugin_name: string | null;
+  description: string | null;
+  purpose: string | null;
+  version: string | null;
+  model: string | null;
+}
+
+export interface SkillMetadataOverride {
+  name?: string | null;
+  description?: string | null;
+  purpose?: string | null;
+  version?: string | null;
+  model?: string | null;
+}
+
+export interface MarketplaceImportResult {
+  skill_name: string;
+  success: boolean;
+  error: string | null;
+}
+
+export interface UsageSummary {
+  total_cost: number;
+  total_runs: number;
+  avg_cost_per_run: number;
+}
+
+export interface UsageByStep {
+  step_id: number;
+  step_name: string;
+  total_cost: number;
+  run_count: number;
+}
+
+export interface UsageByModel {
+  model: string;
+  total_cost: number;
+  run_count: number;
+}
+
+export interface UsageByDay {
+  date: string;
+  total_cost: number;
+  run_count: number;
+}
+
+export interface WorkflowSessionRecord {
+  session_id: string;
+  skill_name: string;
+  steps_csv: string;
+  agent_count: number;
+  total_cost: number;
+  total_input_tokens: number;
+  total_output_tokens: number;
+  total_duration_ms: number;
+  started_at: string;
+  completed_at: string | null;
+}
+
+// ---- clarifications.json (written by step 0, refined by step 1) ----
+
+export interface Choice {
+  id: string;
+  text: string;
+  is_other?: boolean;
+}
+
+export interface Question {
+  id: string;
+  title?: string;
+  text: string;
+  must_answer?: boolean;
+  choices?: Choice[];
+  recommendation?: string | null;
+  answer_choice?: string | null;
+  answer_text?: string | null;
+  refinements?: Question[];
+  [key: string]: unknown;
+}
+
+export interface Section {
+  id: string;
+  title: string;
+  description?: string;
+  questions: Question[];
+  [key: string]: unknown;
+}
+
+export interface Clarifications {
+  version?: string;
+  metadata?: { title?: string; scope_recommendation?: boolean; [key: string]: unknown };
+  sections: Section[];
+  [key: string]: unknown;
+}
+
+// ---- events ----
+
+export interface AgentMessageEvent {
+  agent_id: string;
+  message: any;
+}
+
+export interface AgentExitEvent {
+  agent_id: string;
+  success: boolean;
+}
+
+export interface AgentInitErrorEvent {
+  error_type: string;
+  message: string;
+  fix_hint: string;
+}
+
+export const STEP_NAMES = ["Research", "Detailed Research", "Confirm Decisions", "Generate Skill"];
+
+export const PURPOSES: { value: string; label: string }[] = [
+  { value: "domain", label: "Domain knowledge" },
+  { value: "platform", label: "Platform / tool" },
+  { value: "source", label: "Source system" },
+  { value: "data-engineering", label: "Data engineering" },
+];
+
+export const MODELS: { value: string; label: string }[] = [
+  { value: "", label: "Default (sonnet)" },
+  { value: "sonnet", label: "Sonnet" },
+  { value: "haiku", label: "Haiku" },
+  { value: "opus", label: "Opus" },
+];
+
+export const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Why a skill name is not acceptable, or null when it is. */
+export function kebabProblem(name: string): string | null {
+  if (!name) return "Enter a name.";
+  if (/[A-Z]/.test(name)) return "Use lower-case letters only.";
+  if (/\s/.test(name)) return "Use hyphens instead of spaces.";
+  if (/[^a-z0-9-]/.test(name)) return "Only a–z, 0–9 and hyphens are allowed.";
+  if (name.startsWith("-") || name.endsWith("-")) return "The name cannot start or end with a hyphen.";
+  if (name.includes("--")) return "Use single hyphens between words.";
+  if (name.length > 64) return "Keep the name at most 64 characters.";
+  return KEBAB.test(name) ? null : "Use kebab-case, e.g. sales-pipeline.";
+}

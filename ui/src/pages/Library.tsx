@@ -1,0 +1,202 @@
+// Skills library: search, tag / status / source filters, and the way into each skill.
+
+import { useMemo, useState } from "react";
+import { invoke } from "../api/transport";
+import { getSettings, useAsync } from "../api/hooks";
+import type { SkillSummary } from "../api/types";
+import { ErrorBox, Notice, Spinner } from "../components/ErrorBox";
+import { Link, navigate } from "../router";
+
+export function statusLabel(s: SkillSummary | { status: string | null }) {
+  switch (s.status) {
+    case "completed":
+      return "Completed";
+    case "in_progress":
+      return "In progress";
+    case "pending":
+      return "Pending";
+    case "error":
+      return "Error";
+    default:
+      return s.status ?? "—";
+  }
+}
+
+export function StatusBadge({ status }: { status: string | null | undefined }) {
+  return <span className={`badge badge-${status ?? "none"}`}>{statusLabel({ status: status ?? null })}</span>;
+}
+
+async function loadLibrary() {
+  const settings = await getSettings();
+  const [skills, tags] = await Promise.all([
+    invoke<SkillSummary[]>("list_skills", { workspacePath: settings.workspace_path ?? "" }),
+    invoke<string[]>("get_all_tags").catch(() => [] as string[]),
+  ]);
+  return { skills, tags, settings };
+}
+
+export function LibraryPage() {
+  const { data, error, loading, reload } = useAsync(loadLibrary, []);
+  const [q, setQ] = useState("");
+  const [tag, setTag] = useState("");
+  const [status, setStatus] = useState("");
+  const [source, setSource] = useState("");
+  const [confirm, setConfirm] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const sources = useMemo(() => Array.from(new Set((data?.skills ?? []).map((s) => s.skill_source ?? s.source ?? "").filter(Boolean))).sort(), [data]);
+  const shown = useMemo(() => {
+    const needle = q.trim().toLowerCase();
+    return (data?.skills ?? []).filter((s) => {
+      if (needle && !`${s.name} ${s.display_name ?? ""} ${s.description ?? ""} ${s.tags.join(" ")}`.toLowerCase().includes(needle)) return false;
+      if (tag && !s.tags.includes(tag)) return false;
+      if (status && (s.status ?? "") !== status) return false;
+      if (source && (s.skill_source ?? s.source ?? "") !== source) return false;
+      return true;
+    });
+  }, [data, q, tag, status, source]);
+
+  const remove = async (name: string) => {
+    setActionError(null);
+    try {
+      await invoke("delete_skill", { workspacePath: data?.settings.workspace_path ?? "", name });
+      setNotice(`Deleted '${name}'.`);
+      setConfirm(null);
+      reload();
+    } catch (e) {
+      setActionError(e);
+    }
+  };
+
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>Skills library</h1>
+        <button type="button" className="btn btn-primary" onClick={() => navigate("/create")}>
+          Create skill
+        </button>
+      </header>
+      <div className="filters" role="search">
+        <label>
+          Search skills
+          <input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Name, description or tag" />
+        </label>
+        <label>
+          Tag
+          <select value={tag} onChange={(e) => setTag(e.target.value)}>
+            <option value="">All tags</option>
+            {(data?.tags ?? []).map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status
+          <select value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="">Any status</option>
+            <option value="completed">Completed</option>
+            <option value="in_progress">In progress</option>
+            <option value="pending">Pending</option>
+            <option value="error">Error</option>
+          </select>
+        </label>
+        <label>
+          Source
+          <select value={source} onChange={(e) => setSource(e.target.value)}>
+            <option value="">Any source</option>
+            {sources.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {notice && <Notice>{notice}</Notice>}
+      <ErrorBox error={actionError} onDismiss={() => setActionError(null)} />
+      {loading && !data && <Spinner label="Loading skills…" />}
+      <ErrorBox error={error} onRetry={reload} />
+      {data && data.skills.length === 0 && (
+        <div className="empty">
+          <p>No skills yet.</p>
+          <p>
+            <Link to="/create">Create a skill</Link> with the guided workflow, or <Link to="/import">import</Link> one.
+          </p>
+        </div>
+      )}
+      {data && data.skills.length > 0 && (
+        <table className="table" aria-label="Skills">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Status</th>
+              <th scope="col">Step</th>
+              <th scope="col">Source</th>
+              <th scope="col">Tags</th>
+              <th scope="col">Modified</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((s) => (
+              <tr key={s.name} data-skill={s.name}>
+                <td>
+                  <Link to={`/skills/${encodeURIComponent(s.name)}`} className="strong">
+                    {s.display_name || s.name}
+                  </Link>
+                  {s.description && <div className="muted small clamp">{s.description}</div>}
+                </td>
+                <td>
+                  <StatusBadge status={s.status} />
+                </td>
+                <td>{s.current_step ?? "—"}</td>
+                <td>{s.skill_source ?? s.source ?? "—"}</td>
+                <td>
+                  {s.tags.map((t) => (
+                    <span key={t} className="tag">
+                      {t}
+                    </span>
+                  ))}
+                </td>
+                <td className="small">{s.last_modified ? new Date(s.last_modified).toLocaleString() : "—"}</td>
+                <td className="actions">
+                  {s.status !== "completed" && (s.skill_source ?? "skill-builder") === "skill-builder" && (
+                    <Link className="btn btn-small" to={`/skills/${encodeURIComponent(s.name)}/build`}>
+                      Continue build
+                    </Link>
+                  )}
+                  {confirm === s.name ? (
+                    <>
+                      <button type="button" className="btn btn-small btn-danger" onClick={() => remove(s.name)}>
+                        Confirm delete
+                      </button>
+                      <button type="button" className="btn btn-small btn-ghost" onClick={() => setConfirm(null)}>
+                        Cancel
+                      </button>
+                    </>
+                  ) : (
+                    <button type="button" className="btn btn-small btn-ghost" aria-label={`Delete ${s.name}`} onClick={() => setConfirm(s.name)}>
+                      Delete
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+            {shown.length === 0 && (
+              <tr>
+                <td colSpan={7} className="muted">
+                  No skill matches these filters. Clear the search or pick another tag, status or source.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,439 @@
+// The build workflow of one skill: steps 0–3 with the agent's live stream, and the decision
+// gates between them (clarifications after step 0, refinements after step 1, decisions after 2).
+
+import { useCallback, useEffect, useRef, useState } from "react";
+import { ApiError, invoke, subscribe } from "../api/transport";
+import { getSettings, skillPath } from "../api/hooks";
+import {
+  STEP_NAMES,
+  type AgentExitEvent,
+  type AgentInitErrorEvent,
+  type AgentMessageEvent,
+  type AppSettings,
+  type WorkflowState,
+} from "../api/types";
+import { AgentStream, streamItems, type StreamItem } from "../components/AgentStream";
+import { ErrorBox, Notice, Spinner } from "../components/ErrorBox";
+import { Link, navigate, useQuery } from "../router";
+import { ClarificationsGate } from "./Gate";
+import { StatusBadge } from "./Library";
+
+function uuid(): string {
+  const c: Crypto = window.crypto;
+  if (typeof c.randomUUID === "function") return c.randomUUID();
+  const b = new Uint8Array(16);
+  c.getRandomValues(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Phase =
+  | { kind: "loading" }
+  | { kind: "ready"; next: number } // waiting for the user before running step `next`
+  | { kind: "running"; step: number }
+  | { kind: "failed"; step: number }
+  | { kind: "done" }
+  | { kind: "no-run" };
+
+function stepStatus(state: WorkflowState | null, id: number): string {
+  return state?.steps.find((s) => s.step_id === id)?.status ?? "pending";
+}
+
+/** Where the workflow stands according to the backend. */
+function phaseOf(state: WorkflowState): Phase {
+  if (!state.run) return { kind: "no-run" };
+  if (state.run.status === "completed" || stepStatus(state, 3) === "completed") return { kind: "done" };
+  const running = state.steps.find((s) => s.status === "in_progress");
+  if (running) return { kind: "running", step: running.step_id };
+  const cur = Math.min(3, Math.max(0, state.run.current_step));
+  if (stepStatus(state, cur) === "error") return { kind: "failed", step: cur };
+  return { kind: "ready", next: cur };
+}
+
+export function WorkflowPage({ skill }: { skill: string }) {
+  const query = useQuery();
+  const [settings, setSettings] = useState<AppSettings | null>(null);
+  const [state, setState] = useState<WorkflowState | null>(null);
+  const [phase, setPhase] = useState<Phase>({ kind: "loading" });
+  const [streams, setStreams] = useState<Record<number, StreamItem[]>>({});
+  const [shownStep, setShownStep] = useState<number | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [starting, setStarting] = useState(false);
+  const [resetAsk, setResetAsk] = useState<{ step: number; files: string[] } | null>(null);
+
+  const phaseRef = useRef(phase);
+  phaseRef.current = phase;
+  const sessionRef = useRef<string | null>(null);
+  const lockedRef = useRef(false);
+  const autostarted = useRef(false);
+  const finishing = useRef(false);
+
+  const refresh = useCallback(async () => {
+    const st = await invoke<WorkflowState>("get_workflow_state", { skillName: skill });
+    setState(st);
+    return st;
+  }, [skill]);
+
+  // Initial load.
+  useEffect(() => {
+    let alive = true;
+    (async () => {
+      try {
+        const [s, st] = await Promise.all([getSettings(), refresh()]);
+        if (!alive) return;
+        setSettings(s);
+        const p = phaseOf(st);
+        setPhase(p);
+        if (p.kind === "running") setShownStep(p.step);
+      } catch (e) {
+        if (alive) {
+          setError(e);
+          setPhase({ kind: "no-run" });
+        }
+      }
+    })();
+    return () => {
+      alive = false;
+    };
+  }, [refresh]);
+
+  // End the session and free the lock when leaving the page.
+  useEffect(
+    () => () => {
+      if (sessionRef.current) invoke("end_workflow_session", { sessionId: sessionRef.current }).catch(() => {});
+      if (lockedRef.current) invoke("release_lock", { skillName: skill }).catch(() => {});
+    },
+    [skill],
+  );
+
+  /** After a step's agent ended: read the recorded outcome and move on. */
+  const finish = useCallback(
+    async (step: number, exitSuccess: boolean | null) => {
+      if (finishing.current) return;
+      finishing.current = true;
+      try {
+        let st = await refresh();
+        // The backend records completion before `agent-exit`; allow a moment all the same.
+        for (let i = 0; i < 10 && stepStatus(st, step) === "in_progress"; i++) {
+          await sleep(300);
+          st = await refresh();
+        }
+        const status = stepStatus(st, step);
+        if (status === "completed") {
+          setPhase(step === 3 ? { kind: "done" } : { kind: "ready", next: step + 1 });
+        } else if (status === "in_progress") {
+          // Still running (we were told too early): keep waiting.
+          setPhase({ kind: "running", step });
+        } else {
+          setPhase({ kind: "failed", step });
+          setError(
+            new ApiError(
+              "agent",
+              exitSuccess === false
+                ? `Step ${step + 1} (${STEP_NAMES[step]}) failed.`
+                : `Step ${step + 1} (${STEP_NAMES[step]}) ended without its output files.`,
+              0,
+            ),
+          );
+        }
+      } catch (e) {
+        setError(e);
+      } finally {
+        finishing.current = false;
+      }
+    },
+    [refresh],
+  );
+
+  // Live stream: every agent message of this skill's steps.
+  useEffect(() => {
+    const re = new RegExp(`^${skill.replace(/[-/\\^$*+?.()|[\]{}]/g, "\\$&")}-step(\\d)-`);
+    const offMsg = subscribe<AgentMessageEvent>("agent-message", (p) => {
+      const m = re.exec(p.agent_id ?? "");
+      if (!m) return;
+      const step = Number(m[1]);
+      const items = streamItems(p.message);
+      if (items.length) setStreams((s) => ({ ...s, [step]: [...(s[step] ?? []), ...items] }));
+    });
+    const offExit = subscribe<AgentExitEvent>("agent-exit", (p) => {
+      const m = re.exec(p.agent_id ?? "");
+      if (!m) return;
+      const step = Number(m[1]);
+      const ph = phaseRef.current;
+      if (ph.kind === "running" && ph.step === step) finish(step, p.success);
+    });
+    const offShutdown = subscribe<{ agent_id: string }>("agent-shutdown", (p) => {
+      const m = re.exec(p.agent_id ?? "");
+      if (m) finish(Number(m[1]), false);
+    });
+    const offInit = subscribe<AgentInitErrorEvent>("agent-init-error", (p) => {
+      if (phaseRef.current.kind === "running") {
+        setError(new ApiError("agent", `${p.message}${p.fix_hint ? ` — ${p.fix_hint}` : ""}`, 0));
+      }
+    });
+    return () => {
+      offMsg();
+      offExit();
+      offShutdown();
+      offInit();
+    };
+  }, [skill, finish]);
+
+  // Fallback when an event is missed (stream reconnecting): poll while a step runs.
+  useEffect(() => {
+    if (phase.kind !== "running") return;
+    const step = phase.step;
+    const t = setInterval(async () => {
+      try {
+        const st = await invoke<WorkflowState>("get_workflow_state", { skillName: skill });
+        const s = stepStatus(st, step);
+        if (s === "completed" || s === "error") finish(step, s === "completed");
+      } catch {
+        /* the next tick retries */
+      }
+    }, 2000);
+    return () => clearInterval(t);
+  }, [phase, skill, finish]);
+
+  const runStep = useCallback(
+    async (step: number) => {
+      setError(null);
+      setStarting(true);
+      try {
+        if (!lockedRef.current) {
+          await invoke("acquire_lock", { skillName: skill });
+          lockedRef.current = true;
+        }
+        if (!sessionRef.current) {
+          const id = uuid();
+          await invoke("create_workflow_session", { sessionId: id, skillName: skill });
+          sessionRef.current = id;
+        }
+        setStreams((s) => ({ ...s, [step]: [] }));
+        setShownStep(step);
+        setPhase({ kind: "running", step });
+        await invoke<string>("run_workflow_step", {
+          skillName: skill,
+          stepId: step,
+          workspacePath: settings?.workspace_path ?? undefined,
+          workflowSessionId: sessionRef.current,
+        });
+        // Very fast agents may already have ended before the id came back.
+        const st = await refresh();
+        const s = stepStatus(st, step);
+        if (s === "completed" || s === "error") finish(step, s === "completed");
+      } catch (e) {
+        setError(e);
+        try {
+          const st = await refresh();
+          setPhase(phaseOf(st));
+        } catch {
+          setPhase({ kind: "failed", step });
+        }
+      } finally {
+        setStarting(false);
+      }
+    },
+    [skill, settings, refresh, finish],
+  );
+
+  // `?autostart=1` (right after creating the skill) starts step 0 at once.
+  useEffect(() => {
+    if (autostarted.current || !settings) return;
+    if (query.get("autostart") === "1" && phase.kind === "ready" && phase.next === 0) {
+      autostarted.current = true;
+      navigate(`/skills/${encodeURIComponent(skill)}/build`, { replace: true });
+      runStep(0);
+    }
+  }, [phase, settings, query, skill, runStep]);
+
+  const askReset = async (step: number) => {
+    setError(null);
+    try {
+      const preview = await invoke<{ step_id: number; files: string[] }[]>("preview_step_reset", {
+        skillName: skill,
+        fromStepId: step,
+        workspacePath: settings?.workspace_path ?? undefined,
+      });
+      setResetAsk({ step, files: preview.flatMap((p) => p.files) });
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const doReset = async (step: number) => {
+    setError(null);
+    try {
+      await invoke("reset_workflow_step", { skillName: skill, fromStepId: step, workspacePath: settings?.workspace_path ?? "" });
+      setResetAsk(null);
+      const st = await refresh();
+      setPhase(phaseOf(st));
+      setStreams((s) => Object.fromEntries(Object.entries(s).filter(([k]) => Number(k) < step)));
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const running = phase.kind === "running";
+  const current = shownStep ?? (phase.kind === "ready" ? Math.max(0, phase.next - 1) : phase.kind === "failed" ? phase.step : 3);
+
+  return (
+    <div className="page">
+      <header className="page-head">
+        <div>
+          <p className="crumbs">
+            <Link to="/">Skills</Link> / <Link to={`/skills/${encodeURIComponent(skill)}`}>{skill}</Link>
+          </p>
+          <h1>Build “{skill}”</h1>
+        </div>
+        <div className="row gap-s">
+          <span>Workflow status:</span>
+          <span data-testid="workflow-status">
+            <StatusBadge status={phase.kind === "done" ? "completed" : running ? "in_progress" : phase.kind === "failed" ? "error" : state?.run?.status ?? "pending"} />
+          </span>
+        </div>
+      </header>
+
+      <div className="workflow">
+        <aside className="steps" aria-label="Workflow steps">
+          <ol>
+            {STEP_NAMES.map((name, id) => {
+              const s = running && phase.step === id ? "in_progress" : phase.kind === "done" ? "completed" : stepStatus(state, id);
+              return (
+                <li key={id} className={`step step-${s} ${current === id ? "step-current" : ""}`} data-step={id} data-status={s}>
+                  <button type="button" className="step-btn" onClick={() => setShownStep(id)} aria-label={`Step ${id + 1}: ${name} — ${s.replace("_", " ")}`}>
+                    <span className="step-num">{s === "completed" ? "✓" : s === "error" ? "!" : id + 1}</span>
+                    <span className="step-name">{name}</span>
+                    <span className="step-state">{s.replace("_", " ")}</span>
+                  </button>
+                  {s === "completed" && !running && (
+                    <button type="button" className="link small" onClick={() => askReset(id)} aria-label={`Reset from step ${id + 1}`}>
+                      reset from here
+                    </button>
+                  )}
+                </li>
+              );
+            })}
+          </ol>
+        </aside>
+
+        <section className="workflow-main">
+          <ErrorBox error={error} onDismiss={() => setError(null)} />
+          {resetAsk && (
+            <div className="alert alert-info" role="alertdialog" aria-label="Confirm reset">
+              <strong>Reset to step {resetAsk.step + 1}?</strong>
+              <p>
+                This deletes the outputs of steps {resetAsk.step + 1}–4
+                {resetAsk.files.length ? `: ${resetAsk.files.join(", ")}` : ""}. A checkpoint is committed to the history first, so you can restore it later.
+              </p>
+              <div className="row gap-s">
+                <button type="button" className="btn btn-danger btn-small" onClick={() => doReset(resetAsk.step)}>
+                  Reset
+                </button>
+                <button type="button" className="btn btn-ghost btn-small" onClick={() => setResetAsk(null)}>
+                  Cancel
+                </button>
+              </div>
+            </div>
+          )}
+
+          {phase.kind === "loading" && <Spinner label="Loading the workflow…" />}
+          {phase.kind === "no-run" && !error && (
+            <div className="alert alert-info" role="status">
+              <strong>This skill has no build workflow.</strong>
+              <p>It was imported rather than built here. Open it to see its files and history.</p>
+              <Link to={`/skills/${encodeURIComponent(skill)}`}>Open the skill</Link>
+            </div>
+          )}
+
+          {phase.kind === "done" && (
+            <Notice>
+              <strong>Skill built.</strong> SKILL.md and its references are ready.{" "}
+              <Link to={`/skills/${encodeURIComponent(skill)}?tab=files`}>Open the skill files</Link>
+            </Notice>
+          )}
+
+          {phase.kind === "failed" && (
+            <div className="panel">
+              <h2>
+                Step {phase.step + 1}: {STEP_NAMES[phase.step]} failed
+              </h2>
+              <p>Check the agent output below, fix the cause (API key, model, settings), then run it again.</p>
+              <button type="button" className="btn btn-primary" disabled={starting} onClick={() => runStep(phase.step)}>
+                Retry step {phase.step + 1}
+              </button>
+            </div>
+          )}
+
+          {phase.kind === "ready" && phase.next === 0 && (
+            <div className="panel">
+              <h2>Step 1: Research</h2>
+              <p>The research agent studies the domain and writes the questions you will answer next.</p>
+              <button type="button" className="btn btn-primary" disabled={starting || !settings} onClick={() => runStep(0)}>
+                Start research
+              </button>
+            </div>
+          )}
+          {phase.kind === "ready" && (phase.next === 1 || phase.next === 2) && settings && (
+            <ClarificationsGate
+              key={phase.next}
+              skill={skill}
+              settings={settings}
+              mode={phase.next === 1 ? "questions" : "refinements"}
+              nextLabel={`Continue to ${STEP_NAMES[phase.next]}`}
+              busy={starting}
+              onContinue={() => runStep(phase.next)}
+              onReset={() => askReset(0)}
+            />
+          )}
+          {phase.kind === "ready" && phase.next === 3 && settings && (
+            <DecisionsReview skill={skill} settings={settings} busy={starting} onContinue={() => runStep(3)} />
+          )}
+
+          <h2 className="stream-title">
+            Agent output{current != null ? ` — step ${current + 1}: ${STEP_NAMES[current]}` : ""}
+          </h2>
+          <AgentStream
+            items={streams[current] ?? []}
+            running={running && phase.kind === "running" && phase.step === current}
+            label={`Agent output of step ${current + 1}`}
+          />
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function DecisionsReview({ skill, settings, busy, onContinue }: { skill: string; settings: AppSettings; busy: boolean; onContinue: () => void }) {
+  const [text, setText] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    invoke<string>("read_file", { filePath: skillPath(settings, skill, "context/decisions.md") })
+      .then(setText)
+      .catch(setError);
+  }, [skill, settings]);
+  const go = () => {
+    invoke("log_gate_decision", { skillName: skill, verdict: "decisions-reviewed", decision: "continue" }).catch(() => {});
+    onContinue();
+  };
+  return (
+    <div className="panel">
+      <h2>Review the decisions</h2>
+      <p className="muted">These decisions, drawn from your answers, drive the skill that is generated next.</p>
+      <ErrorBox error={error} />
+      {text == null && !error && <Spinner label="Loading decisions…" />}
+      {text != null && (
+        <pre className="file-view" aria-label="decisions.md">
+          {text}
+        </pre>
+      )}
+      <button type="button" className="btn btn-primary" disabled={busy} onClick={go}>
+        Generate skill
+      </button>
+    </div>
+  );
+}
