@@ -22,6 +22,17 @@ async fn call_err(app: &Arc<App>, name: &str, args: Value) -> skill_builder_core
         .expect_err(&format!("{name} should fail"))
 }
 
+/// Folder entries except the git repository's own dot-files.
+fn visible_entries(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".git" && n != ".gitignore")
+        .collect();
+    v.sort();
+    v
+}
+
 fn row_count(app: &App, table: &str) -> i64 {
     app.db
         .conn()
@@ -126,8 +137,11 @@ async fn invalid_or_duplicate_names_change_nothing() {
     assert_eq!(db_snapshot(&app), before);
     assert!(!app.paths.data_dir.join("escape").exists());
     assert!(!app.skills_path().join("ok-name").exists());
-    let entries: Vec<_> = std::fs::read_dir(app.skills_path()).unwrap().collect();
-    assert_eq!(entries.len(), 1, "only the first skill's folder exists");
+    assert_eq!(
+        visible_entries(&app.skills_path()),
+        vec!["taken".to_string()],
+        "only the first skill's folder exists"
+    );
 }
 
 #[tokio::test]
@@ -313,9 +327,8 @@ async fn delete_removes_folders_and_rows_but_keeps_usage_history() {
     assert!(!app.skills_path().join("gone").exists());
     assert!(!app.workspace_path().join("gone").exists());
     assert_eq!(db_snapshot(&app), vec![0, 0, 0, 0, 0, 1]);
-    assert_eq!(
-        std::fs::read_dir(app.skills_path()).unwrap().count(),
-        0,
+    assert!(
+        visible_entries(&app.skills_path()).is_empty(),
         "no leftovers set aside"
     );
     let e = call_err(&app, "delete_skill", json!({"name": "gone"})).await;
