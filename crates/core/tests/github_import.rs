@@ -740,6 +740,12 @@ async fn github_workspace_import_skips_unchanged_and_reports_per_skill() {
         .unwrap()
         .contains("missing the 'name'"));
     assert!(!ws.join("broken").exists());
+    let claude_md =
+        std::fs::read_to_string(app.workspace_path().join(".claude/CLAUDE.md")).unwrap();
+    assert!(
+        claude_md.contains("claude-api"),
+        "CLAUDE.md lists the imported skills"
+    );
     assert!(!ws.join(".staging").exists());
     assert!(files_from_dir(&ws.join("xlsx"))["scripts/recalc.py"].executable);
     let api = &out[2];

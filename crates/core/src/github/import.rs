@@ -718,6 +718,14 @@ pub async fn import_github_skills(
             }
         });
     }
+    if out
+        .iter()
+        .any(|s| matches!(s.status, ImportStatus::Imported | ImportStatus::Updated))
+    {
+        if let Err(e) = crate::workflow::deploy::write_claude_md(app) {
+            tracing::warn!("could not rebuild the workspace CLAUDE.md: {e}");
+        }
+    }
     if out.iter().all(|s| s.status == ImportStatus::Failed) {
         let detail: Vec<String> = out
             .iter()
