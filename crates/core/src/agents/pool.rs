@@ -755,12 +755,13 @@ fn route_line(app: &Arc<App>, sc: &Sidecar, line: &str) {
             return;
         }
     };
-    sc.touch();
     let ty = v["type"].as_str().unwrap_or("");
     if ty == "pong" {
+        // Heartbeats are not activity: an idle runner must still be reaped.
         sc.pong.notify_one();
         return;
     }
+    sc.touch();
     let Some(rid) = v["request_id"].as_str() else {
         if ty == "error" {
             tracing::warn!(
