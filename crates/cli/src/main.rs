@@ -3,6 +3,7 @@
 
 mod build;
 mod human;
+mod ingest_cmd;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -75,6 +76,13 @@ enum Cmd {
     },
     /// Run the local web server and open the UI in the browser.
     Serve(serve::ServeArgs),
+    /// Check skill folders against the Agent Skills specification (exit 1 on errors).
+    Lint(ingest_cmd::LintArgs),
+    /// Import skills (a ZIP into Settings→Skills).
+    Import {
+        #[command(subcommand)]
+        what: ingest_cmd::ImportWhat,
+    },
     #[command(flatten)]
     Human(human::HumanCmd),
 }
@@ -194,6 +202,11 @@ async fn run(app: &Arc<App>, cmd: Cmd) -> ExitCode {
             }
         }
         Cmd::Serve(a) => match serve::run(app, a).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
+        },
+        Cmd::Lint(a) => ingest_cmd::lint(a),
+        Cmd::Import { what } => match ingest_cmd::import(app, what).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&e),
         },

@@ -158,6 +158,15 @@ fn build() -> Vec<Command> {
         sync_cmd!(copy_file => files::copy_file),
         sync_cmd!(read_file_as_base64 => files::read_file_as_base64),
         sync_cmd!(write_base64_to_temp_file => files::write_base64_to_temp_file),
+        // Workspace skills
+        sync_cmd!(upload_skill => crate::workspace_skills::upload_skill),
+        sync_cmd!(list_workspace_skills => crate::workspace_skills::list_workspace_skills),
+        sync_cmd!(toggle_skill_active => crate::workspace_skills::toggle_skill_active),
+        sync_cmd!(set_workspace_skill_purpose => crate::workspace_skills::set_workspace_skill_purpose),
+        sync_cmd!(delete_imported_skill => crate::workspace_skills::delete_imported_skill),
+        sync_cmd!(get_skill_content => crate::workspace_skills::get_skill_content),
+        sync_cmd!(export_skill => crate::workspace_skills::export_skill),
+        sync_cmd!(lint_skill => crate::workspace_skills::lint_skill),
         // Workspace & reconciliation
         sync_cmd!(get_workspace_path => skills::get_workspace_path),
         sync_cmd!(create_workflow_session => workflow::sessions::create_workflow_session),

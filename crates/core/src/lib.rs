@@ -25,6 +25,7 @@ pub mod skills;
 pub mod skilltest;
 pub mod usage;
 pub mod workflow;
+pub mod workspace_skills;
 
 pub use app::App;
 pub use error::{Error, ErrorKind, Result};
