@@ -198,12 +198,16 @@ function dispatch(name: string, payload: unknown) {
 function ensureSource(name: string) {
   if (!source) {
     source = new EventSource("/api/events", { withCredentials: true });
+    // The server may hold its response headers until the first event, so `open` can come
+    // late: count the stream as live until it reports an error.
+    setConnected(true);
     source.onopen = () => setConnected(true);
     source.onerror = () => setConnected(source?.readyState === EventSource.OPEN);
   }
   if (!attached.has(name)) {
     attached.add(name);
     source.addEventListener(name, (ev) => {
+      setConnected(true);
       const data = (ev as MessageEvent).data;
       let payload: unknown = null;
       try {

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { invoke } from "../api/transport";
 import { useAsync } from "../api/hooks";
-import type { UsageByDay, UsageByModel, UsageByStep, UsageSummary, WorkflowSessionRecord } from "../api/types";
+import { STEP_NAMES, type UsageByDay, type UsageByModel, type UsageByStep, type UsageSummary, type WorkflowSessionRecord } from "../api/types";
 import { Bars } from "../components/Bars";
 import { ErrorBox, Spinner } from "../components/ErrorBox";
 
@@ -31,7 +31,11 @@ async function loadUsage(hideCancelled: boolean) {
 }
 
 export function UsagePage() {
-  const [hide, setHide] = useState(true);
+  const [hide, setHide] = useState(false);
+  const [metric, setMetric] = useState<"cost" | "runs">("cost");
+  const val = (d: { total_cost: number; run_count: number }) => (metric === "cost" ? d.total_cost : d.run_count);
+  const fmt = metric === "cost" ? money : (v: number) => `${v} run${v === 1 ? "" : "s"}`;
+  const note = (d: { total_cost: number; run_count: number }) => (metric === "cost" ? `${d.run_count} runs` : money(d.total_cost));
   const { data, error, loading, reload } = useAsync(() => loadUsage(hide), [hide]);
   const [resetAsk, setResetAsk] = useState(false);
   const [resetError, setResetError] = useState<unknown>(null);
@@ -92,20 +96,33 @@ export function UsagePage() {
               </div>
             </dl>
           )}
+          <fieldset className="segmented">
+            <legend className="sr-only">Chart metric</legend>
+            <label>
+              <input type="radio" name="metric" checked={metric === "cost"} onChange={() => setMetric("cost")} /> Cost
+            </label>
+            <label>
+              <input type="radio" name="metric" checked={metric === "runs"} onChange={() => setMetric("runs")} /> Agent runs
+            </label>
+          </fieldset>
           <div className="charts">
             <div>
               <ErrorBox error={data.byDay.error} />
-              {data.byDay.value && <Bars title="Cost by day (last 30 days)" bars={data.byDay.value.map((d) => ({ label: d.date, value: d.total_cost, note: `${d.run_count} runs` }))} format={money} />}
+              {data.byDay.value && <Bars title={`${metric === "cost" ? "Cost" : "Runs"} by day (last 30 days)`} bars={data.byDay.value.map((d) => ({ label: d.date, value: val(d), note: note(d) }))} format={fmt} />}
             </div>
             <div>
               <ErrorBox error={data.byStep.error} />
               {data.byStep.value && (
-                <Bars title="Cost by step" bars={data.byStep.value.map((d) => ({ label: d.step_name || `Step ${d.step_id + 1}`, value: d.total_cost, note: `${d.run_count} runs` }))} format={money} />
+                <Bars
+                  title={`${metric === "cost" ? "Cost" : "Runs"} by step`}
+                  bars={data.byStep.value.map((d) => ({ label: STEP_NAMES[d.step_id] ?? d.step_name ?? `Step ${d.step_id + 1}`, value: val(d), note: note(d) }))}
+                  format={fmt}
+                />
               )}
             </div>
             <div>
               <ErrorBox error={data.byModel.error} />
-              {data.byModel.value && <Bars title="Cost by model" bars={data.byModel.value.map((d) => ({ label: d.model, value: d.total_cost, note: `${d.run_count} runs` }))} format={money} />}
+              {data.byModel.value && <Bars title={`${metric === "cost" ? "Cost" : "Runs"} by model`} bars={data.byModel.value.map((d) => ({ label: d.model, value: val(d), note: note(d) }))} format={fmt} />}
             </div>
           </div>
           <h2>Recent workflow sessions</h2>
