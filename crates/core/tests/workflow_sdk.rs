@@ -87,27 +87,30 @@ async fn build_through_the_real_sdk_against_the_fake_api() {
 
     // Token counts are the fake's: WORKFLOW usage per reply (writes + final text; step 1 reads first).
     let replies = [3u64, 3, 2, 4];
-    let conn = app.db.conn();
-    let mut stmt = conn
-        .prepare("SELECT step_id, SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), COUNT(*)
-                  FROM agent_runs WHERE status = 'completed' GROUP BY step_id ORDER BY step_id")
-        .unwrap();
-    let rows: Vec<(i64, i64, i64, i64, i64, i64)> = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    drop(stmt);
-    drop(conn);
+    let rows: Vec<(i64, i64, i64, i64, i64, i64)> = {
+        let conn = app.db.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT step_id, SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), COUNT(*)
+                 FROM agent_runs WHERE status = 'completed' GROUP BY step_id ORDER BY step_id",
+            )
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        rows
+    };
     assert_eq!(rows.len(), 4, "{rows:?}");
     for (i, (step, input, output, cread, cwrite, _)) in rows.iter().enumerate() {
         let u = workflow_usage(replies[i] as usize - 1);

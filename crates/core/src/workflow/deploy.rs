@@ -87,33 +87,28 @@ pub fn write_claude_md(app: &App) -> Result<()> {
     std::fs::write(&path, text).with_path(&path)
 }
 
-/// Puts the three support skills into `.claude/skills/`: the active workspace skill with the
-/// matching purpose when there is one, else the bundled copy.
+/// Makes sure the three support skills exist in `.claude/skills/`. Seeded bundled skills
+/// (rows in `workspace_skills`) are owned by seeding and the Settings→Skills commands, so
+/// a user's edits, deactivations and purpose replacements are respected; only a workspace
+/// that never saw seeding gets the bundled copies written here.
 pub fn deploy_support_skills(app: &App) -> Result<()> {
     let skills_dir = app.workspace_path().join(".claude/skills");
-    for (name, purpose) in SUPPORT_SKILLS {
+    for (name, _purpose) in SUPPORT_SKILLS {
         let target = skills_dir.join(name);
-        let custom: Option<String> = app
+        let known: bool = app
             .db
             .conn()
             .query_row(
-                "SELECT disk_path FROM workspace_skills WHERE purpose = ?1 AND is_active = 1 LIMIT 1",
-                [purpose],
+                "SELECT EXISTS(SELECT 1 FROM workspace_skills WHERE skill_name = ?1)",
+                [name],
                 |r| r.get(0),
             )
-            .ok();
-        match custom.map(std::path::PathBuf::from).filter(|p| p.is_dir()) {
-            Some(src) if src != target => {
-                let _ = std::fs::remove_dir_all(&target);
-                crate::settings::copy_dir_all(&src, &target)?;
-            }
-            Some(_) => {}
-            None => {
-                if let Some(d) = ASSETS.get_dir(format!("skills/{name}")) {
-                    let _ = std::fs::remove_dir_all(&target);
-                    write_dir(d, &target)?;
-                }
-            }
+            .unwrap_or(false);
+        if known || target.exists() {
+            continue;
+        }
+        if let Some(d) = ASSETS.get_dir(format!("skills/{name}")) {
+            write_dir(d, &target)?;
         }
     }
     Ok(())
