@@ -11,6 +11,7 @@ import { ImportPage } from "./pages/Import";
 import { WorkspaceSkillsPage } from "./pages/WorkspaceSkills";
 import { UsagePage } from "./pages/Usage";
 import { SettingsPage } from "./pages/Settings";
+import { CloseGuard } from "./components/CloseGuard";
 
 const NAV = [
   { to: "/", label: "Skills library" },
@@ -73,6 +74,7 @@ export function App() {
         <ConnectionBadge />
       </nav>
       <main className="main">{route(path)}</main>
+      {transportName() === "tauri" && <CloseGuard />}
     </div>
   );
 }

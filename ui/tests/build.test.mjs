@@ -58,6 +58,16 @@ test("create a skill and build it to the end through the UI", { timeout: 120_000
     await content.getByText("name: sales-pipeline").waitFor();
     assert.match(await page.getByTestId("skill-status").innerText(), /Completed/);
 
+    // Skill test: one prompt, with and without the skill, side by side.
+    await page.getByRole("tab", { name: "Test" }).click();
+    await page.getByLabel("Test prompt").fill("Plan the models for the weekly pipeline review");
+    await page.getByRole("button", { name: "Run test" }).click();
+    const result = page.locator("article.test-result").first();
+    await result.getByRole("heading", { name: /Plan the models for the weekly pipeline review/ }).waitFor({ timeout: 60_000 });
+    assert.ok((await result.getByRole("region", { name: "With the skill" }).innerText()).trim().length > 0);
+    assert.ok((await result.getByRole("region", { name: "Without the skill" }).innerText()).trim().length > 0);
+    await screenshot(page, "build-skill-test");
+
     // The run shows up in usage & cost (mock agents cost $0, so count runs).
     await page.getByRole("link", { name: "Usage & cost" }).click();
     const summary = page.getByRole("definition").filter({ hasText: /^\d+$/ });

@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { withApp, cli, implemented, NOT_AVAILABLE } from "./helpers.mjs";
+import { withApp, cli, implemented, screenshot, NOT_AVAILABLE } from "./helpers.mjs";
 
 test("view the history of a skill, diff a version and restore an older one", { timeout: 120_000 }, async () => {
   await withApp(
@@ -24,6 +24,7 @@ test("view the history of a skill, diff a version and restore an older one", { t
       await changes.getByRole("table", { name: "Side-by-side diff of hist-skill/SKILL.md" }).waitFor();
       await changes.getByLabel("Unified").check();
       await changes.getByRole("table", { name: "Unified diff of hist-skill/SKILL.md" }).waitFor();
+      await screenshot(page, "history-diff");
 
       // The refine chat: works when implemented, otherwise says so plainly.
       await page.getByRole("tab", { name: "Refine" }).click();
@@ -51,6 +52,15 @@ test("view the history of a skill, diff a version and restore an older one", { t
       await files.getByRole("button", { name: /context\/decisions\.md/ }).waitFor();
       assert.equal(await files.getByRole("button", { name: /^SKILL\.md/ }).count(), 0, "SKILL.md is gone after restoring step 2's version");
 
+
+      // A command this build does not implement (HTTP 501) gives a plain "not available" message.
+      await page.route("**/api/list_skill_test_results", (route) =>
+        route.fulfill({ status: 501, contentType: "application/json", body: JSON.stringify({ error: { kind: "internal", message: "not implemented yet" } }) }),
+      );
+      await page.getByRole("tab", { name: "Test" }).click();
+      const alert = page.getByRole("alert").filter({ hasText: NOT_AVAILABLE });
+      await alert.waitFor();
+      assert.equal(await alert.getByRole("button", { name: "Try again" }).count(), 0, "no retry for a missing feature");
     },
     { prepare: (dataDir) => cli(dataDir, ["build", "hist-skill", "--description", "A skill with history"]) },
   );

@@ -46,6 +46,7 @@ interface TauriGlobal {
       handler: (e: { payload: unknown }) => void,
     ) => Promise<() => void>;
   };
+  window?: { getCurrentWindow: () => { destroy: () => Promise<void> } };
 }
 
 declare global {
@@ -264,4 +265,10 @@ export function subscribe<T = any>(name: EventName | string, cb: (payload: T) =>
   return () => {
     set!.delete(cb as Listener);
   };
+}
+
+/** Desktop only: destroys the app window (after `graceful_shutdown`); a no-op in a browser. */
+export async function destroyWindow(): Promise<void> {
+  const w = tauri()?.window;
+  if (w) await w.getCurrentWindow().destroy();
 }

@@ -1,7 +1,9 @@
 // Skill test: one prompt answered with and without the skill, side by side, plus the evaluation.
 
-import { useState, type FormEvent } from "react";
-import { invoke } from "../api/transport";
+import { useEffect, useState, type FormEvent } from "react";
+import { invoke, subscribe } from "../api/transport";
+import type { AgentMessageEvent } from "../api/types";
+import { AgentStream, streamItems, type StreamItem } from "../components/AgentStream";
 import { useAsync } from "../api/hooks";
 import type { AppSettings } from "../api/types";
 import { ErrorBox, Spinner } from "../components/ErrorBox";
@@ -21,14 +23,30 @@ export function SkillTestPanel({ skill, settings }: { skill: string; settings: A
   const [prompt, setPrompt] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [live, setLive] = useState<{ with: StreamItem[]; without: StreamItem[]; eval: StreamItem[] } | null>(null);
+
+  // While a test runs, show both plan agents (and then the evaluator) live.
+  useEffect(() => {
+    if (!busy) return;
+    const esc = skill.replace(/[-/\\^$*+?.()|[\]{}]/g, "\\$&");
+    const withRe = new RegExp(`^${esc}-test-with-`);
+    return subscribe<AgentMessageEvent>("agent-message", (p) => {
+      const items = streamItems(p.message);
+      if (!items.length) return;
+      const key = withRe.test(p.agent_id) ? "with" : /^__test_baseline__-test-without-/.test(p.agent_id) ? "without" : /^__test_baseline__-test-eval-/.test(p.agent_id) ? "eval" : null;
+      if (key) setLive((l) => (l ? { ...l, [key]: [...l[key], ...items] } : l));
+    });
+  }, [busy, skill]);
 
   const run = async (e: FormEvent) => {
     e.preventDefault();
     if (!prompt.trim()) return;
     setBusy(true);
     setError(null);
+    setLive({ with: [], without: [], eval: [] });
     try {
-      await invoke("run_skill_test", { skillName: skill, prompt: prompt.trim(), workspacePath: settings.workspace_path ?? undefined });
+      await invoke("run_skill_test", { skillName: skill, prompt: prompt.trim(), model: settings.preferred_model || undefined });
+      setLive(null);
       results.reload();
     } catch (err) {
       setError(err);
@@ -51,6 +69,12 @@ export function SkillTestPanel({ skill, settings }: { skill: string; settings: A
       </form>
       <ErrorBox error={error} onDismiss={() => setError(null)} />
       {busy && <Spinner label="The agents are working…" />}
+      {busy && live && (
+        <div className="side-by-side">
+          <AgentStream items={live.with} running label="Live output with the skill" />
+          <AgentStream items={live.without} running label="Live output without the skill" />
+        </div>
+      )}
       <ErrorBox error={results.error} onRetry={results.reload} />
       {results.data?.length === 0 && <p className="muted">No test results yet.</p>}
       {results.data?.map((r, i) => (
@@ -58,7 +82,8 @@ export function SkillTestPanel({ skill, settings }: { skill: string; settings: A
           <h3>
             {pick(r, "prompt") || "Test"}{" "}
             <span className="muted small">
-              {pick(r, "created_at", "timestamp")} {pick(r, "skill_version", "commit_sha", "sha").slice(0, 8)}
+              {pick(r, "created_at", "timestamp") && new Date(pick(r, "created_at", "timestamp")).toLocaleString()}
+              {pick(r, "skill_version", "commit_sha", "sha") && ` · version ${pick(r, "skill_version", "commit_sha", "sha").slice(0, 8)}`}
             </span>
           </h3>
           <div className="side-by-side">

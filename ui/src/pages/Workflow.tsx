@@ -64,6 +64,7 @@ export function WorkflowPage({ skill }: { skill: string }) {
   const [error, setError] = useState<unknown>(null);
   const [starting, setStarting] = useState(false);
   const [resetAsk, setResetAsk] = useState<{ step: number; files: string[] } | null>(null);
+  const [exists, setExists] = useState(true);
 
   const phaseRef = useRef(phase);
   phaseRef.current = phase;
@@ -86,6 +87,10 @@ export function WorkflowPage({ skill }: { skill: string }) {
         const [s, st] = await Promise.all([getSettings(), refresh()]);
         if (!alive) return;
         setSettings(s);
+        if (!st.run) {
+          const all = await invoke<{ name: string }[]>("list_skills", { workspacePath: s.workspace_path ?? "" }).catch(() => []);
+          if (alive) setExists(all.some((x) => x.name === skill));
+        }
         const p = phaseOf(st);
         setPhase(p);
         if (p.kind === "running") setShownStep(p.step);
@@ -99,7 +104,7 @@ export function WorkflowPage({ skill }: { skill: string }) {
     return () => {
       alive = false;
     };
-  }, [refresh]);
+  }, [refresh, skill]);
 
   // End the session and free the lock when leaving the page.
   useEffect(
@@ -323,6 +328,11 @@ export function WorkflowPage({ skill }: { skill: string }) {
 
         <section className="workflow-main">
           <ErrorBox error={error} onDismiss={() => setError(null)} />
+          {error instanceof ApiError && error.kind === "invalid_input" && (
+            <p className="small">
+              Missing API key or folder? Set it in <Link to="/settings">Settings</Link> (or turn on mock agents there), then run the step again.
+            </p>
+          )}
           {resetAsk && (
             <div className="alert alert-info" role="alertdialog" aria-label="Confirm reset">
               <strong>Reset to step {resetAsk.step + 1}?</strong>
@@ -342,7 +352,15 @@ export function WorkflowPage({ skill }: { skill: string }) {
           )}
 
           {phase.kind === "loading" && <Spinner label="Loading the workflow…" />}
-          {phase.kind === "no-run" && !error && (
+          {phase.kind === "no-run" && !error && !exists && (
+            <div className="alert alert-info" role="status">
+              <strong>There is no skill named “{skill}”.</strong>
+              <p>
+                What to do next: pick it from the <Link to="/">skills library</Link>, or <Link to="/create">create it</Link>.
+              </p>
+            </div>
+          )}
+          {phase.kind === "no-run" && !error && exists && (
             <div className="alert alert-info" role="status">
               <strong>This skill has no build workflow.</strong>
               <p>It was imported rather than built here. Open it to see its files and history.</p>
