@@ -26,7 +26,7 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-function serverEnv(dataDir) {
+function serverEnv(dataDir, extra = {}) {
   return {
     ...process.env,
     SKILL_BUILDER_MOCK_AGENTS: "1",
@@ -37,6 +37,7 @@ function serverEnv(dataDir) {
     SKILL_BUILDER_GITHUB_API_URL: "http://127.0.0.1:9",
     SKILL_BUILDER_GITHUB_RAW_URL: "http://127.0.0.1:9",
     ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
+    ...extra,
   };
 }
 
@@ -56,11 +57,11 @@ export function tempDataDir(name) {
  * Starts the server (own process group, so its agent sidecars can be stopped with it) and
  * resolves with `{url, origin, token, child, stop}` once it printed its tokened URL.
  */
-export async function startServer(dataDir) {
+export async function startServer(dataDir, env = {}) {
   if (!existsSync(bin)) throw new Error(`server binary not found at ${bin}; run cargo build -p skill-builder-cli or set SKILL_BUILDER_BIN`);
   if (!existsSync(join(uiDir, "dist", "index.html"))) throw new Error("ui/dist is not built; run npm run build first");
   const child = spawn(bin, ["--data-dir", dataDir, "serve", "--port", "0", "--no-open"], {
-    env: serverEnv(dataDir),
+    env: serverEnv(dataDir, env),
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -147,13 +148,13 @@ export async function screenshot(page, name) {
  * One test's world: data dir, server, browser. `run(fn)` always tears everything down and
  * saves a screenshot (also on failure, as `<name>-failure.png`).
  */
-export async function withApp(name, fn, { prepare } = {}) {
+export async function withApp(name, fn, { prepare, env } = {}) {
   const dataDir = tempDataDir(name);
   let server;
   let browser;
   try {
     if (prepare) await prepare(dataDir);
-    server = await startServer(dataDir);
+    server = await startServer(dataDir, env);
     browser = await startBrowser(name);
     await browser.page.goto(server.url);
     await fn({ page: browser.page, server, dataDir, browser });
