@@ -9,6 +9,14 @@ test("view the history of a skill, diff a version and restore an older one", { t
   await withApp(
     "history",
     async ({ page, server }) => {
+      // The finished build replays its last step's transcript.
+      await page.goto(`${server.origin}/skills/hist-skill/build`);
+      await page.getByText("Skill built.").waitFor();
+      await page.getByRole("region", { name: "Agent output of step 4" }).getByText(/^Finished/).waitFor();
+      await page.getByRole("button", { name: /^Step 1: Research/ }).click();
+      await page.getByRole("region", { name: "Agent output of step 1" }).getByText(/^Finished/).waitFor();
+      await page.getByRole("link", { name: "Skills", exact: true }).click();
+
       await page.getByRole("link", { name: "hist-skill" }).click();
       await page.getByRole("tab", { name: "History" }).click();
       const versions = page.getByRole("list", { name: "Versions" });

@@ -256,6 +256,41 @@ export function WorkflowPage({ skill }: { skill: string }) {
     }
   }, [phase, settings, query, skill, runStep]);
 
+  // A step shown without a live stream (e.g. after a reload): replay its latest transcript.
+  const replayed = useRef(new Set<number>());
+  const replay = useCallback(
+    async (step: number) => {
+      if (!settings || replayed.current.has(step)) return;
+      replayed.current.add(step);
+      try {
+        const files = await invoke<{ relative_path: string; absolute_path: string; is_directory: boolean }[]>("list_skill_files", {
+          workspacePath: settings.workspace_path ?? "",
+          skillName: skill,
+        });
+        const logs = files
+          .filter((f) => !f.is_directory && new RegExp(`^logs/step${step}-.*\\.jsonl$`).test(f.relative_path))
+          .sort((a, b) => a.relative_path.localeCompare(b.relative_path));
+        const last = logs[logs.length - 1];
+        if (!last) return;
+        const text = await invoke<string>("read_file", { filePath: last.absolute_path });
+        const items = text
+          .split("\n")
+          .filter((l) => l.trim())
+          .flatMap((l) => {
+            try {
+              return streamItems(JSON.parse(l));
+            } catch {
+              return [];
+            }
+          });
+        setStreams((s) => (s[step]?.length ? s : { ...s, [step]: items }));
+      } catch {
+        /* no transcript: the stream stays empty */
+      }
+    },
+    [settings, skill],
+  );
+
   const askReset = async (step: number) => {
     setError(null);
     try {
@@ -284,6 +319,11 @@ export function WorkflowPage({ skill }: { skill: string }) {
   };
 
   const running = phase.kind === "running";
+  useEffect(() => {
+    const shown = shownStep ?? (phase.kind === "ready" ? Math.max(0, phase.next - 1) : phase.kind === "failed" ? phase.step : phase.kind === "done" ? 3 : null);
+    if (shown == null || (phase.kind === "running" && phase.step === shown)) return;
+    if (!(streams[shown]?.length) && (stepStatus(state, shown) !== "pending" || phase.kind === "done")) replay(shown);
+  }, [shownStep, phase, state, streams, replay]);
   const current = shownStep ?? (phase.kind === "ready" ? Math.max(0, phase.next - 1) : phase.kind === "failed" ? phase.step : 3);
 
   return (
