@@ -19,7 +19,12 @@ fi
 
 name="${1:-sales-pipeline-analytics}"
 echo "== data dir: $data_dir"
-"$bin" create "$name" --purpose domain --description "Analyse a B2B sales pipeline" --tags demo,sales
+# Build a skill through all four workflow steps (research, detailed research, decisions,
+# generation) with live agent progress, then show the library, its history and usage.
+"$bin" build "$name" --purpose domain --description "Analyse a B2B sales pipeline" --tags demo,sales
 "$bin" list
-"$bin" call get_settings | grep -E '"(workspace_path|skills_path)"'
-echo "== done. Explore with: $bin --data-dir $data_dir list"
+"$bin" call get_skill_history "{\"skillName\":\"$name\"}" | grep '"message"'
+"$bin" usage
+echo "== SKILL.md:"
+head -n 12 "$data_dir/skills/$name/SKILL.md"
+echo "== done. Explore with: $bin --data-dir $data_dir serve"

@@ -186,6 +186,21 @@ fn build() -> Vec<Command> {
         sync_cmd!(get_recent_workflow_sessions => usage::get_recent_workflow_sessions),
         sync_cmd!(get_session_agent_runs => usage::get_session_agent_runs),
         sync_cmd!(get_step_agent_runs => usage::get_step_agent_runs),
+        // GitHub import & marketplace
+        sync_cmd!(parse_github_url => crate::github::url::parse_github_url_cmd),
+        async_cmd!(check_marketplace_url => crate::github::discovery::check_marketplace_url),
+        async_cmd!(list_github_skills => crate::github::discovery::list_github_skills),
+        async_cmd!(import_github_skills => crate::github::import::import_github_skills),
+        async_cmd!(import_marketplace_to_library => crate::github::import::import_marketplace_to_library),
+        sync_cmd!(get_dashboard_skill_names => crate::github::import::get_dashboard_skill_names),
+        async_cmd!(check_marketplace_updates => crate::github::import::check_marketplace_updates),
+        sync_cmd!(check_skill_customized => crate::github::import::check_skill_customized),
+        // GitHub sign-in
+        async_cmd!(github_start_device_flow => crate::github::auth::github_start_device_flow),
+        async_cmd!(github_poll_for_token => crate::github::auth::github_poll_for_token),
+        sync_cmd!(github_get_user => crate::github::auth::github_get_user),
+        sync_cmd!(github_logout => crate::github::auth::github_logout),
+        async_cmd!(create_github_issue => crate::github::feedback::create_github_issue),
         // Node & dependencies
         async_cmd!(check_node => node::check_node),
         async_cmd!(check_startup_deps => node::check_startup_deps),
