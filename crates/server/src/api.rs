@@ -121,5 +121,9 @@ pub(crate) async fn events(
             }
         }
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    // A first comment flushes the response headers at once, so the browser's EventSource
+    // reports the stream open without waiting for the first event or keep-alive.
+    let hello = futures_util::stream::once(async { Ok(SseEvent::default().comment("connected")) });
+    Sse::new(futures_util::StreamExt::chain(hello, stream))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
