@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test of the project: the sidecar's node tests and the Rust workspace.
-# Installs the sidecar's npm packages first (npm ci), so a fresh clone needs nothing else.
+# Runs every test of the project: the sidecar's node tests, the Rust workspace (unit,
+# integration, real-SDK against a local fake API) and the browser tests of the web UI.
+# Installs what it needs (npm ci; Debian's chromium for the browser tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export SKILL_BUILDER_KEYCHAIN=0
 
-if [ -f sidecar/package-lock.json ]; then
-  echo "== sidecar: npm ci + node --test"
-  (cd sidecar && npm ci --no-audit --no-fund && npm test)
-fi
+echo "== sidecar: npm ci + node --test"
+(cd sidecar && npm ci --no-audit --no-fund && npm test)
 
 echo "== rust: cargo test"
-export SKILL_BUILDER_KEYCHAIN=0
 cargo test --workspace --locked
+
+echo "== ui: build + browser tests"
+bash scripts/ui-test.sh
