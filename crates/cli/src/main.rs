@@ -133,6 +133,20 @@ fn main() -> ExitCode {
 }
 
 async fn run(app: &Arc<App>, cmd: Cmd) -> ExitCode {
+    // The app-like entry points run the shared start-up sequence (bundled files, pruning,
+    // stale locks, reconciliation). One-shot `call`s don't: reconciling from a short-lived
+    // process could reset a step another process is running without a session.
+    if matches!(cmd, Cmd::Build { .. } | Cmd::Test { .. } | Cmd::Serve(_)) {
+        let app2 = app.clone();
+        let report =
+            tokio::task::spawn_blocking(move || skill_builder_core::startup::run_startup(&app2))
+                .await;
+        if let Ok(Ok(r)) = report {
+            for w in &r.warnings {
+                eprintln!("warning: {w}");
+            }
+        }
+    }
     match cmd {
         Cmd::Call { command, args, .. } => {
             let Some(name) = command else {

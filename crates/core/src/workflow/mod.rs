@@ -540,7 +540,22 @@ pub async fn start_step(
             app.workspace_path().join(skill).join("logs"),
             format!("step{id}"),
         )),
-        workflow_session_id: session.or_else(|| open_session(app, skill)),
+        workflow_session_id: Some(match session.or_else(|| open_session(app, skill)) {
+            Some(s) => s,
+            None => {
+                // Every step runs inside a session of this process, so another instance's
+                // start-up reconciliation sees it as live and leaves the skill alone.
+                let id = uuid::Uuid::new_v4().to_string();
+                sessions::create_workflow_session(
+                    app,
+                    sessions::CreateSessionArgs {
+                        session_id: id.clone(),
+                        skill_name: skill.to_string(),
+                    },
+                )?;
+                id
+            }
+        }),
         kind: RequestKind::OneShot,
         on_finish: Some(Box::new(move |app: &Arc<App>, outcome: &AgentOutcome| {
             if let Err(why) = complete_step(app, &skill_owned, id, outcome) {
