@@ -38,6 +38,23 @@ pub enum ImportWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Import skills from a GitHub repository or marketplace (`owner/repo` or an https URL,
+    /// optionally `/tree/<branch>/<path>`).
+    Github {
+        url: String,
+        /// Into the Skills Library (default: Settings→Skills, the agents' workspace skills).
+        #[arg(long)]
+        library: bool,
+        /// Import every skill the repository lists.
+        #[arg(long)]
+        all: bool,
+        /// Import this skill folder (repeatable); see the list printed without --all/--skill.
+        #[arg(long = "skill")]
+        skills: Vec<String>,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs `lint`; returns the exit code (0: no errors, 1: some skill has errors).
@@ -129,9 +146,90 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// `import github`: lists the repository's skills, then imports the chosen ones one by one
+/// with a progress bar, so a failure of one never hides the others.
+async fn import_github(app: &Arc<App>, url: String, library: bool, all: bool, skills: Vec<String>, json: bool) -> Result<()> {
+    let info = catalog::call(app, "parse_github_url", json!({"url": url})).await?;
+    let listed = catalog::call(
+        app,
+        "list_github_skills",
+        json!({"owner": info["owner"], "repo": info["repo"], "branch": info["branch"], "subpath": info["subpath"]}),
+    )
+    .await?;
+    let available: Vec<&Value> = listed.as_array().map(|a| a.iter().collect()).unwrap_or_default();
+    let paths: Vec<String> = if all {
+        available.iter().filter_map(|s| s["path"].as_str().map(str::to_owned)).collect()
+    } else if !skills.is_empty() {
+        for p in &skills {
+            if !available.iter().any(|s| s["path"] == p.as_str()) {
+                return Err(Error::not_found(format!("'{p}' is not a skill of {url}; run without --skill to see the list")));
+            }
+        }
+        skills
+    } else {
+        eprintln!("Skills in {url}:");
+        for s in &available {
+            eprintln!(
+                "  {:<40} {}",
+                s["path"].as_str().unwrap_or(""),
+                s["description"].as_str().unwrap_or("").lines().next().unwrap_or("")
+            );
+        }
+        return Err(Error::invalid("choose what to import: --all, or --skill <path> (repeatable)"));
+    };
+    let bar = indicatif::ProgressBar::new(paths.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    if json {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let mut results = Vec::new();
+    for p in &paths {
+        bar.set_message(p.clone());
+        let r = if library {
+            catalog::call(app, "import_marketplace_to_library", json!({"sourceUrl": url, "skillPaths": [p]})).await
+        } else {
+            catalog::call(
+                app,
+                "import_github_skills",
+                json!({"owner": info["owner"], "repo": info["repo"], "branch": info["branch"],
+                       "skillRequests": [{"path": p}], "sourceUrl": url}),
+            )
+            .await
+        };
+        let row = match r {
+            Ok(Value::Array(mut v)) if !v.is_empty() => v.remove(0),
+            Ok(other) => other,
+            Err(e) => json!({"path": p, "status": "failed", "error": e.message}),
+        };
+        bar.println(format!(
+            "{:<8} {}{}",
+            row["status"].as_str().unwrap_or(if row["success"] == false { "failed" } else { "imported" }),
+            p,
+            row["error"].as_str().map(|e| format!(" — {e}")).unwrap_or_default()
+        ));
+        results.push(row);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+    }
+    let failed = results.iter().filter(|r| r["status"] == "failed" || r["success"] == false).count();
+    if failed == results.len() && failed > 0 {
+        return Err(Error::network(format!("all {failed} import(s) failed")));
+    }
+    Ok(())
+}
+
 /// Runs `import …`.
 pub async fn import(app: &Arc<App>, what: ImportWhat) -> Result<()> {
     match what {
+        ImportWhat::Github { url, library, all, skills, json } => {
+            import_github(app, url, library, all, skills, json).await
+        }
         ImportWhat::Zip { file, name, json } => {
             let abs = std::path::absolute(&file)
                 .map_err(|e| Error::invalid(format!("bad path {}: {e}", file.display())))?;
