@@ -427,6 +427,8 @@ export function runPersistent() {
       runner.send({ type: 'error', message: `Internal error: ${errorMessage(err)}` });
     }
   });
-  rl.on('close', () => runner.shutdown());
+  // stdin EOF means the backend is gone (exited or was killed): nobody will read the rest of
+  // any running request, so abort everything instead of finishing work for no one.
+  rl.on('close', () => runner.abortAll());
   return runner;
 }

@@ -27,6 +27,26 @@ test('stdin EOF behaves like shutdown', async () => {
   assert.equal(code, 0);
 });
 
+test('stdin EOF while a request runs aborts it: no more output files are written', async () => {
+  const dir = tmpDir();
+  const sc = new Sidecar({ env: { SKILL_BUILDER_MOCK_DELAY_MS: '300' } });
+  try {
+    await sc.ready();
+    const skillDir = `${dir}/skills/s`;
+    const fs = await import('node:fs');
+    fs.mkdirSync(`${skillDir}/context`, { recursive: true });
+    fs.mkdirSync(`${dir}/ws/s`, { recursive: true });
+    sc.send({ type: 'agent_request', request_id: 'eof-1', config: { prompt: 'p', cwd: dir, mock: true, mockStep: 0, skillName: 's', skillDir, workspaceDir: `${dir}/ws/s` } });
+    await sc.waitForLine((l) => l.request_id === 'eof-1' && l.type === 'system', { what: 'first line' });
+    sc.proc.stdin.end();
+    const { code } = await sc.exited;
+    assert.equal(code, 0);
+    assert.equal(fs.existsSync(`${skillDir}/context/clarifications.json`), false);
+  } finally {
+    await sc.stop();
+  }
+});
+
 test('malformed lines get an error without request_id and the process survives', async () => {
   const sc = new Sidecar();
   try {
