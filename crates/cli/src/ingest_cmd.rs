@@ -148,7 +148,14 @@ fn plural(n: usize) -> &'static str {
 
 /// `import github`: lists the repository's skills, then imports the chosen ones one by one
 /// with a progress bar, so a failure of one never hides the others.
-async fn import_github(app: &Arc<App>, url: String, library: bool, all: bool, skills: Vec<String>, json: bool) -> Result<()> {
+async fn import_github(
+    app: &Arc<App>,
+    url: String,
+    library: bool,
+    all: bool,
+    skills: Vec<String>,
+    json: bool,
+) -> Result<()> {
     let info = catalog::call(app, "parse_github_url", json!({"url": url})).await?;
     let listed = catalog::call(
         app,
@@ -156,13 +163,21 @@ async fn import_github(app: &Arc<App>, url: String, library: bool, all: bool, sk
         json!({"owner": info["owner"], "repo": info["repo"], "branch": info["branch"], "subpath": info["subpath"]}),
     )
     .await?;
-    let available: Vec<&Value> = listed.as_array().map(|a| a.iter().collect()).unwrap_or_default();
+    let available: Vec<&Value> = listed
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
     let paths: Vec<String> = if all {
-        available.iter().filter_map(|s| s["path"].as_str().map(str::to_owned)).collect()
+        available
+            .iter()
+            .filter_map(|s| s["path"].as_str().map(str::to_owned))
+            .collect()
     } else if !skills.is_empty() {
         for p in &skills {
             if !available.iter().any(|s| s["path"] == p.as_str()) {
-                return Err(Error::not_found(format!("'{p}' is not a skill of {url}; run without --skill to see the list")));
+                return Err(Error::not_found(format!(
+                    "'{p}' is not a skill of {url}; run without --skill to see the list"
+                )));
             }
         }
         skills
@@ -172,10 +187,17 @@ async fn import_github(app: &Arc<App>, url: String, library: bool, all: bool, sk
             eprintln!(
                 "  {:<40} {}",
                 s["path"].as_str().unwrap_or(""),
-                s["description"].as_str().unwrap_or("").lines().next().unwrap_or("")
+                s["description"]
+                    .as_str()
+                    .unwrap_or("")
+                    .lines()
+                    .next()
+                    .unwrap_or("")
             );
         }
-        return Err(Error::invalid("choose what to import: --all, or --skill <path> (repeatable)"));
+        return Err(Error::invalid(
+            "choose what to import: --all, or --skill <path> (repeatable)",
+        ));
     };
     let bar = indicatif::ProgressBar::new(paths.len() as u64);
     bar.set_style(
@@ -189,7 +211,12 @@ async fn import_github(app: &Arc<App>, url: String, library: bool, all: bool, sk
     for p in &paths {
         bar.set_message(p.clone());
         let r = if library {
-            catalog::call(app, "import_marketplace_to_library", json!({"sourceUrl": url, "skillPaths": [p]})).await
+            catalog::call(
+                app,
+                "import_marketplace_to_library",
+                json!({"sourceUrl": url, "skillPaths": [p]}),
+            )
+            .await
         } else {
             catalog::call(
                 app,
@@ -206,18 +233,33 @@ async fn import_github(app: &Arc<App>, url: String, library: bool, all: bool, sk
         };
         bar.println(format!(
             "{:<8} {}{}",
-            row["status"].as_str().unwrap_or(if row["success"] == false { "failed" } else { "imported" }),
+            row["status"]
+                .as_str()
+                .unwrap_or(if row["success"] == false {
+                    "failed"
+                } else {
+                    "imported"
+                }),
             p,
-            row["error"].as_str().map(|e| format!(" — {e}")).unwrap_or_default()
+            row["error"]
+                .as_str()
+                .map(|e| format!(" — {e}"))
+                .unwrap_or_default()
         ));
         results.push(row);
         bar.inc(1);
     }
     bar.finish_and_clear();
     if json {
-        println!("{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&results).unwrap_or_default()
+        );
     }
-    let failed = results.iter().filter(|r| r["status"] == "failed" || r["success"] == false).count();
+    let failed = results
+        .iter()
+        .filter(|r| r["status"] == "failed" || r["success"] == false)
+        .count();
     if failed == results.len() && failed > 0 {
         return Err(Error::network(format!("all {failed} import(s) failed")));
     }
@@ -227,9 +269,13 @@ async fn import_github(app: &Arc<App>, url: String, library: bool, all: bool, sk
 /// Runs `import …`.
 pub async fn import(app: &Arc<App>, what: ImportWhat) -> Result<()> {
     match what {
-        ImportWhat::Github { url, library, all, skills, json } => {
-            import_github(app, url, library, all, skills, json).await
-        }
+        ImportWhat::Github {
+            url,
+            library,
+            all,
+            skills,
+            json,
+        } => import_github(app, url, library, all, skills, json).await,
         ImportWhat::Zip { file, name, json } => {
             let abs = std::path::absolute(&file)
                 .map_err(|e| Error::invalid(format!("bad path {}: {e}", file.display())))?;

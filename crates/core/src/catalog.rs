@@ -169,6 +169,10 @@ fn build() -> Vec<Command> {
         sync_cmd!(lint_skill => crate::workspace_skills::lint_skill),
         // Workspace & reconciliation
         sync_cmd!(get_workspace_path => skills::get_workspace_path),
+        sync_cmd!(clear_workspace => crate::reconcile::clear_workspace),
+        sync_cmd!(reconcile_startup => crate::reconcile::reconcile_startup_cmd),
+        sync_cmd!(resolve_orphan => crate::reconcile::resolve_orphan),
+        sync_cmd!(resolve_discovery => crate::reconcile::resolve_discovery),
         sync_cmd!(create_workflow_session => workflow::sessions::create_workflow_session),
         sync_cmd!(end_workflow_session => workflow::sessions::end_workflow_session),
         // Git history
