@@ -1,0 +1,875 @@
+//! `bench-report`: measures the figures of issue 9 item 4, each next to a baseline measured in
+//! the same run on the same machine, and writes them as markdown tables to
+//! `docs/benchmarks.md` (or `--out FILE`). A `## Profile` section already in the output file is
+//! kept (it is written by hand after profiling).
+//!
+//! Ratio = cost of the figure / cost of its baseline (time ÷ time, or rate ÷ rate inverted), so
+//! 1.0× means "as fast as the baseline" and larger is slower.
+//!
+//! Run: `scripts/bench-report.sh` (release build). `--quick` uses smaller sizes.
+
+use serde_json::json;
+use skill_builder_core::agents::{AgentRequest, RequestKind};
+use skill_builder_core::events::{Event, EventSink};
+use skill_builder_core::App;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::{BufRead, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn time_n(runs: usize, mut f: impl FnMut(usize)) -> Duration {
+    median(
+        (0..runs)
+            .map(|i| {
+                let t = Instant::now();
+                f(i);
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn ms(d: Duration) -> String {
+    let m = d.as_secs_f64() * 1e3;
+    if m >= 100.0 {
+        format!("{m:.0} ms")
+    } else if m >= 10.0 {
+        format!("{m:.1} ms")
+    } else {
+        format!("{m:.2} ms")
+    }
+}
+
+struct Row {
+    figure: String,
+    value: String,
+    baseline: String,
+    base_value: String,
+    ratio: f64,
+}
+
+#[derive(Default)]
+struct Report {
+    sections: Vec<(String, String, Vec<Row>)>,
+}
+
+impl Report {
+    fn section(&mut self, title: &str, note: &str, rows: Vec<Row>) {
+        for r in &rows {
+            println!(
+                "{title}: {} = {} | {} = {} | {:.2}x",
+                r.figure, r.value, r.baseline, r.base_value, r.ratio
+            );
+        }
+        self.sections.push((title.into(), note.into(), rows));
+    }
+}
+
+fn time_row(figure: &str, f: Duration, baseline: &str, b: Duration) -> Row {
+    Row {
+        figure: figure.into(),
+        value: ms(f),
+        baseline: baseline.into(),
+        base_value: ms(b),
+        ratio: f.as_secs_f64() / b.as_secs_f64().max(1e-9),
+    }
+}
+
+/// Deterministic pseudo-random bytes (xorshift), so every run builds the same data.
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+fn words(seed: u64, len: usize) -> String {
+    const W: [&str; 16] = [
+        "order", "customer", "revenue", "the", "is", "ledger", "grain", "refund", "fiscal",
+        "quarter", "and", "of", "table", "source", "rule", "edge",
+    ];
+    let n = noise(seed, len / 4 + 8);
+    let mut s = String::with_capacity(len + 16);
+    let mut i = 0;
+    while s.len() < len {
+        s.push_str(W[(n[i % n.len()] & 15) as usize]);
+        s.push(if i % 14 == 13 { '\n' } else { ' ' });
+        i += 1;
+    }
+    s
+}
+
+fn skill_md(name: &str) -> String {
+    format!(
+        "---\nname: {name}\ndescription: Benchmark skill {name}. Use when measuring.\n---\n\n# {name}\n\n{}\n",
+        words(name.len() as u64, 1500)
+    )
+}
+
+fn run(cmd: &str, args: &[&str], dir: Option<&Path>) {
+    let mut c = Command::new(cmd);
+    c.args(args).stdout(Stdio::null()).stderr(Stdio::inherit());
+    if let Some(d) = dir {
+        c.current_dir(d);
+    }
+    let s = c.status().unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    assert!(s.success(), "{cmd} {args:?} failed");
+}
+
+fn first_line(cmd: &str, args: &[&str]) -> String {
+    Command::new(cmd)
+        .args(args)
+        .output()
+        .ok()
+        .map(|o| {
+            let mut s = String::from_utf8_lossy(&o.stdout).to_string();
+            s.push_str(&String::from_utf8_lossy(&o.stderr));
+            s.lines().next().unwrap_or("").trim().to_string()
+        })
+        .unwrap_or_else(|| "not found".into())
+}
+
+// ---------------------------------------------------------------- machine
+
+fn machine() -> Vec<(String, String)> {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .unwrap_or("?")
+        .trim()
+        .to_string();
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem = |key: &str| {
+        meminfo
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|k| k.parse::<f64>().ok())
+            .map(|kb| format!("{:.1} GiB", kb / 1024.0 / 1024.0))
+            .unwrap_or_else(|| "?".into())
+    };
+    vec![
+        (
+            "CPU cores (available)".into(),
+            std::thread::available_parallelism()
+                .map(|n| n.to_string())
+                .unwrap_or_else(|_| "?".into()),
+        ),
+        ("CPU model".into(), model),
+        ("Memory total".into(), mem("MemTotal:")),
+        ("Memory available at start".into(), mem("MemAvailable:")),
+        (
+            "Kernel".into(),
+            std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .unwrap_or_default()
+                .trim()
+                .into(),
+        ),
+        ("Node.js".into(), first_line("node", &["--version"])),
+        ("git".into(), first_line("git", &["--version"])),
+        ("unzip".into(), first_line("unzip", &["-v"])),
+        (
+            "Temp dir".into(),
+            std::env::temp_dir().display().to_string(),
+        ),
+    ]
+}
+
+// ---------------------------------------------------------------- 1. list_skills
+
+fn insert_skills(app: &App, n: usize, prefix: &str) {
+    let mut conn = app.db.conn();
+    let tx = conn.transaction().unwrap();
+    for i in 0..n {
+        let name = format!("{prefix}-{i:05}");
+        tx.execute(
+            "INSERT INTO skills (name, skill_source, purpose, description) VALUES (?1, 'skill-builder', 'domain', 'A benchmark skill')",
+            [&name],
+        )
+        .unwrap();
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO workflow_runs (skill_name, skill_id, current_step, status) VALUES (?1, ?2, 3, 'completed')",
+            rusqlite::params![name, id],
+        )
+        .unwrap();
+        for t in ["bench", if i % 2 == 0 { "even" } else { "odd" }] {
+            tx.execute(
+                "INSERT INTO skill_tags (skill_name, tag, skill_id) VALUES (?1, ?2, ?3)",
+                rusqlite::params![name, t, id],
+            )
+            .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+}
+
+fn bench_list(rep: &mut Report, n: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    insert_skills(&app, n, "bench-skill");
+    let runs = 15;
+    let mut listed = 0;
+    let list = time_n(runs, |_| {
+        listed = skill_builder_core::skills::list_skills(&app, Default::default())
+            .unwrap()
+            .len();
+    });
+    assert_eq!(listed, n);
+    let bare = time_n(runs, |_| {
+        let conn = app.db.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT s.id, s.name, s.skill_source, s.purpose, s.updated_at, s.description, s.version,
+                        s.model, s.argument_hint, s.user_invocable, s.disable_model_invocation,
+                        r.id, r.current_step, r.status, r.updated_at, r.author_login, r.author_avatar,
+                        r.display_name, r.intake_json, r.source
+                 FROM skills s LEFT JOIN workflow_runs r ON r.skill_id = s.id",
+            )
+            .unwrap();
+        let rows: Vec<Vec<rusqlite::types::Value>> = stmt
+            .query_map([], |r| (0..20).map(|i| r.get(i)).collect())
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), n);
+    });
+    // Through the command table, as a shell calls it (JSON out included).
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let via_call = time_n(runs, |_| {
+        let v = rt
+            .block_on(skill_builder_core::catalog::call(
+                &app,
+                "list_skills",
+                json!({}),
+            ))
+            .unwrap();
+        assert_eq!(v.as_array().map(Vec::len), Some(n));
+    });
+    rep.section(
+        "list_skills",
+        &format!("{n} skills with runs and 2 tags each; median of {runs} runs."),
+        vec![
+            time_row(
+                &format!("`skills::list_skills` ({n} skills)"),
+                list,
+                "bare SELECT of the same 20 columns (JOIN)",
+                bare,
+            ),
+            time_row(
+                "`catalog::call(\"list_skills\")` (incl. JSON)",
+                via_call,
+                "bare SELECT of the same 20 columns (JOIN)",
+                bare,
+            ),
+        ],
+    );
+}
+
+// ---------------------------------------------------------------- 2. start-up
+
+fn bench_startup(rep: &mut Report, n: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    {
+        let app = App::open(Some(data.clone())).unwrap();
+        insert_skills(&app, n, "disk-skill");
+        let skills = app.skills_path();
+        let ws = app.workspace_path();
+        for i in 0..n {
+            let name = format!("disk-skill-{i:05}");
+            let d = skills.join(&name);
+            std::fs::create_dir_all(d.join("references")).unwrap();
+            std::fs::create_dir_all(d.join("context")).unwrap();
+            std::fs::create_dir_all(ws.join(&name)).unwrap();
+            std::fs::write(d.join("SKILL.md"), skill_md(&name)).unwrap();
+            std::fs::write(d.join("references/topic.md"), words(i as u64, 800)).unwrap();
+            std::fs::write(
+                d.join("context/decisions.md"),
+                "# Decisions\n\n### D1: Grain\nOne row per order.\n",
+            )
+            .unwrap();
+            std::fs::write(d.join("context/evaluations.md"), "# Evaluations\n").unwrap();
+        }
+        skill_builder_core::history::commit_all(&skills, "bench: 1k skills").unwrap();
+        // First start-up: seeds bundled files, reconciles once.
+        skill_builder_core::startup::run_startup(&app).unwrap();
+        app.shutdown();
+    }
+    let runs = 7;
+    let mut notes = 0;
+    let startup = time_n(runs, |_| {
+        let app = App::open(Some(data.clone())).unwrap();
+        let r = skill_builder_core::startup::run_startup(&app).unwrap();
+        notes = r
+            .reconciliation
+            .as_ref()
+            .map(|r| r.notifications.len())
+            .unwrap_or(0);
+        app.shutdown();
+    });
+    let open_only = time_n(runs, |_| {
+        let app = App::open(Some(data.clone())).unwrap();
+        app.shutdown();
+    });
+    let baseline = time_n(runs, |_| {
+        let mut files = 0usize;
+        let mut stack = vec![data.join("skills"), data.join("workspace")];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let m = e.metadata().unwrap();
+                if m.is_dir() {
+                    if e.file_name() != ".git" {
+                        stack.push(e.path());
+                    }
+                } else {
+                    files += 1;
+                }
+            }
+        }
+        let conn = rusqlite::Connection::open(data.join("skill-builder.db")).unwrap();
+        let names: Vec<String> = conn
+            .prepare("SELECT name FROM skills")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(names.len() >= n && files >= 4 * n);
+    });
+    rep.section(
+        "start-up",
+        &format!(
+            "{n} skills on disk (SKILL.md, a reference, two context files each; one git commit), DB rows \
+             for each; warm page cache; median of {runs} runs. {notes} reconciliation notification(s) per start."
+        ),
+        vec![
+            time_row(
+                "`App::open` + `startup::run_startup`",
+                startup,
+                "directory walk (skills + workspace) + SELECT of the skills",
+                baseline,
+            ),
+            time_row(
+                "`App::open` alone (DB, migrations, settings, repo)",
+                open_only,
+                "directory walk (skills + workspace) + SELECT of the skills",
+                baseline,
+            ),
+        ],
+    );
+}
+
+// ---------------------------------------------------------------- 3. ZIP upload
+
+fn make_zip(path: &Path, target_bytes: usize) -> (usize, u64) {
+    use zip::write::SimpleFileOptions;
+    let f = std::fs::File::create(path).unwrap();
+    let mut w = zip::ZipWriter::new(std::io::BufWriter::new(f));
+    let opts = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .unix_permissions(0o644);
+    let mut total = 0usize;
+    let mut files = 0usize;
+    w.start_file("big-skill/SKILL.md", opts).unwrap();
+    let md = skill_md("big-skill");
+    w.write_all(md.as_bytes()).unwrap();
+    total += md.len();
+    files += 1;
+    let mut i = 0u64;
+    while total < target_bytes {
+        // Half text references (compressible), half binary assets (not).
+        let (name, data) = if i.is_multiple_of(2) {
+            (
+                format!("big-skill/references/topic-{i:03}.md"),
+                words(i, 1 << 20).into_bytes(),
+            )
+        } else {
+            (
+                format!("big-skill/assets/blob-{i:03}.bin"),
+                noise(i, 1 << 20),
+            )
+        };
+        w.start_file(name, opts).unwrap();
+        w.write_all(&data).unwrap();
+        total += data.len();
+        files += 1;
+        i += 1;
+    }
+    w.finish().unwrap();
+    (files, std::fs::metadata(path).unwrap().len())
+}
+
+fn bench_zip(rep: &mut Report, mb: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("big-skill.zip");
+    let (files, zbytes) = make_zip(&zip, mb << 20);
+    let app = App::open(Some(dir.path().join("data"))).unwrap();
+    let runs = 5;
+    let upload = time_n(runs, |i| {
+        let v = skill_builder_core::workspace_skills::upload_skill(
+            &app,
+            serde_json::from_value(json!({
+                "filePath": zip.display().to_string(),
+                "nameOverride": format!("big-skill-{i}"),
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(v.skill_name, format!("big-skill-{i}"));
+    });
+    let extract = time_n(runs, |i| {
+        let out = dir.path().join(format!("x{i}"));
+        std::fs::create_dir_all(&out).unwrap();
+        let x = skill_builder_core::ingest::zip_extract::extract_skill_zip(
+            &zip,
+            &out,
+            Default::default(),
+        )
+        .unwrap();
+        assert_eq!(x.files, files);
+        std::fs::remove_dir_all(&out).unwrap();
+    });
+    let unzip = time_n(runs, |i| {
+        let out = dir.path().join(format!("u{i}"));
+        run(
+            "unzip",
+            &[
+                "-q",
+                "-o",
+                zip.to_str().unwrap(),
+                "-d",
+                out.to_str().unwrap(),
+            ],
+            None,
+        );
+        std::fs::remove_dir_all(&out).unwrap();
+    });
+    rep.section(
+        "ZIP upload",
+        &format!(
+            "One skill, {files} files, {} MiB unpacked (half text, half random bytes), archive {:.1} MiB; \
+             median of {runs} runs; the extraction timings include removing the folder again.",
+            mb,
+            zbytes as f64 / 1048576.0
+        ),
+        vec![
+            time_row(
+                "`upload_skill` (validate, extract, hash, lint, DB row, move)",
+                upload,
+                "`unzip -q`",
+                unzip,
+            ),
+            time_row(
+                "`zip_extract::extract_skill_zip` alone",
+                extract,
+                "`unzip -q`",
+                unzip,
+            ),
+        ],
+    );
+}
+
+// ---------------------------------------------------------------- 4. git commit
+
+fn bench_git(rep: &mut Report, skills: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("repo-lib");
+    let b = dir.path().join("repo-cli");
+    for root in [&a, &b] {
+        for i in 0..skills {
+            let name = format!("skill-{i:03}");
+            let d = root.join(&name);
+            std::fs::create_dir_all(d.join("references")).unwrap();
+            std::fs::write(d.join("SKILL.md"), skill_md(&name)).unwrap();
+            for r in 0..3 {
+                std::fs::write(
+                    d.join(format!("references/r{r}.md")),
+                    words((i * 3 + r) as u64, 2000),
+                )
+                .unwrap();
+            }
+        }
+    }
+    skill_builder_core::history::commit_all(&a, "initial").unwrap();
+    // The CLI repo: same files, committed by git itself.
+    let git_env = [
+        ("GIT_AUTHOR_NAME", "Bench"),
+        ("GIT_AUTHOR_EMAIL", "bench@example.invalid"),
+        ("GIT_COMMITTER_NAME", "Bench"),
+        ("GIT_COMMITTER_EMAIL", "bench@example.invalid"),
+    ];
+    let git = |args: &[&str]| {
+        let s = Command::new("sh")
+            .arg("-c")
+            .arg(args.join(" "))
+            .current_dir(&b)
+            .envs(git_env)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(s.success());
+    };
+    git(&["git init -q && git add -A && git commit -q -m initial"]);
+    let runs = 15;
+    let target = "skill-042";
+    let lib = time_n(runs, |i| {
+        std::fs::write(
+            a.join(target).join("SKILL.md"),
+            format!("{}\nedit {i}\n", skill_md(target)),
+        )
+        .unwrap();
+        let sha =
+            skill_builder_core::history::commit_skill_at(&a, target, &format!("edit {i}")).unwrap();
+        assert!(sha.is_some());
+    });
+    let lib_all = time_n(runs, |i| {
+        std::fs::write(
+            a.join(target).join("SKILL.md"),
+            format!("{}\nall {i}\n", skill_md(target)),
+        )
+        .unwrap();
+        let sha = skill_builder_core::history::commit_all(&a, &format!("all {i}")).unwrap();
+        assert!(sha.is_some());
+    });
+    let cli = time_n(runs, |i| {
+        std::fs::write(
+            b.join(target).join("SKILL.md"),
+            format!("{}\nedit {i}\n", skill_md(target)),
+        )
+        .unwrap();
+        git(&[&format!("git add -A && git commit -q -m 'edit {i}'")]);
+    });
+    rep.section(
+        "git commit of a changed skill",
+        &format!(
+            "Repository of {skills} skills × 4 files; one SKILL.md changed, then committed; median of {runs} runs."
+        ),
+        vec![
+            time_row(
+                "`history::commit_skill_at` (one skill's folder)",
+                lib,
+                "`git add -A && git commit` (git CLI)",
+                cli,
+            ),
+            time_row(
+                "`history::commit_all` (whole repo)",
+                lib_all,
+                "`git add -A && git commit` (git CLI)",
+                cli,
+            ),
+        ],
+    );
+}
+
+// ---------------------------------------------------------------- 5 + 6. sidecar
+
+#[derive(Default)]
+struct Sink {
+    messages: AtomicU64,
+    bytes: AtomicU64,
+    first: Mutex<HashMap<String, Instant>>,
+}
+
+impl EventSink for Sink {
+    fn emit(&self, e: &Event) {
+        // The pool's own `config` echo is emitted before the request is sent; only lines
+        // that came from the sidecar count.
+        if e.name != "agent-message" || e.payload["message"]["type"] == "config" {
+            return;
+        }
+        self.messages.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(
+            e.payload["message"].to_string().len() as u64,
+            Ordering::Relaxed,
+        );
+        if let Some(id) = e.payload["agent_id"].as_str() {
+            self.first
+                .lock()
+                .unwrap()
+                .entry(id.to_string())
+                .or_insert_with(Instant::now);
+        }
+    }
+}
+
+fn agent_request(app: &App, pool: &str, id: &str) -> AgentRequest {
+    let ws = app.workspace_path();
+    AgentRequest {
+        agent_id: id.into(),
+        skill_name: "bench-agent".into(),
+        pool_key: Some(pool.into()),
+        step_id: -1,
+        model: "claude-sonnet-4-6".into(),
+        config: json!({
+            "prompt": "benchmark",
+            "cwd": ws.display().to_string(),
+            "model": "claude-sonnet-4-6",
+            "maxTurns": 5,
+            "permissionMode": "acceptEdits",
+            "skillName": "bench-agent",
+            "mock": true,
+            "mockStep": "generic",
+            "mockDelayMs": 0,
+        }),
+        transcript: None,
+        workflow_session_id: None,
+        kind: RequestKind::OneShot,
+        on_finish: None,
+    }
+}
+
+fn bench_sidecar(rep: &mut Report, requests: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let sink = Arc::new(Sink::default());
+    app.events.subscribe(sink.clone());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let app2 = app.clone();
+    let sink2 = sink.clone();
+    let (cold, warm, events, elapsed, avg_len) = rt.block_on(async move {
+        let app = app2;
+        let sink = sink2;
+        // Warm vs cold: cold = spawn → ready → first event; warm = next request → first event.
+        let mut cold = Vec::new();
+        let mut warm = Vec::new();
+        for round in 0..5 {
+            let pool = format!("bench-cold-{round}");
+            for (k, out) in [(0, &mut cold), (1, &mut warm)] {
+                let id = format!("{pool}-{k}");
+                let t = Instant::now();
+                let h = app
+                    .agents
+                    .send(&app, agent_request(&app, &pool, &id))
+                    .await
+                    .unwrap();
+                let o = h.wait().await;
+                assert!(o.success, "mock request failed: {:?}", o.error);
+                let first = sink.first.lock().unwrap()[&id];
+                out.push(first - t);
+            }
+            app.agents.cleanup_skill(&app, &pool).await;
+        }
+        // Throughput: `requests` concurrent mock runs on one warm sidecar.
+        let pool = "bench-throughput";
+        let h = app
+            .agents
+            .send(&app, agent_request(&app, pool, "tp-warmup"))
+            .await
+            .unwrap();
+        h.wait().await;
+        let m0 = sink.messages.load(Ordering::SeqCst);
+        let b0 = sink.bytes.load(Ordering::SeqCst);
+        let t = Instant::now();
+        let mut hs = Vec::new();
+        for i in 0..requests {
+            hs.push(
+                app.agents
+                    .send(&app, agent_request(&app, pool, &format!("tp-{i}")))
+                    .await
+                    .unwrap(),
+            );
+        }
+        for h in hs {
+            assert!(h.wait().await.success);
+        }
+        let elapsed = t.elapsed();
+        let events = sink.messages.load(Ordering::SeqCst) - m0;
+        let bytes = sink.bytes.load(Ordering::SeqCst) - b0;
+        app.agents.shutdown_all(&app).await;
+        (
+            median(cold),
+            median(warm),
+            events,
+            elapsed,
+            (bytes / events.max(1)) as usize,
+        )
+    });
+    // Baseline: node prints the same number of lines of the same average length; a BufReader
+    // reads them (timed from the first line to EOF, so node's own start is excluded).
+    let line = {
+        let pad = avg_len.saturating_sub(60).max(1);
+        json!({"type": "assistant", "request_id": "tp-0", "message": {"content": "x".repeat(pad)}})
+            .to_string()
+    };
+    let script = format!(
+        "const l = {}; const n = {events}; let buf = []; for (let i = 0; i < n; i++) {{ buf.push(l); if (buf.length === 512) {{ process.stdout.write(buf.join('\\n') + '\\n'); buf = []; }} }} if (buf.length) process.stdout.write(buf.join('\\n') + '\\n');",
+        serde_json::to_string(&line).unwrap()
+    );
+    let raw = median(
+        (0..5)
+            .map(|_| {
+                let mut child = Command::new("node")
+                    .args(["-e", &script])
+                    .stdout(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                let mut r = std::io::BufReader::new(child.stdout.take().unwrap());
+                let mut s = String::new();
+                r.read_line(&mut s).unwrap();
+                let t = Instant::now();
+                let mut n = 1u64;
+                loop {
+                    s.clear();
+                    if r.read_line(&mut s).unwrap() == 0 {
+                        break;
+                    }
+                    n += 1;
+                }
+                let d = t.elapsed();
+                child.wait().unwrap();
+                assert_eq!(n, events);
+                d
+            })
+            .collect(),
+    );
+    let rate = events as f64 / elapsed.as_secs_f64();
+    let raw_rate = events as f64 / raw.as_secs_f64();
+    rep.section(
+        "sidecar event throughput",
+        &format!(
+            "{requests} concurrent mock agent runs (`generic` scenario, no delay) on one warm sidecar: {events} \
+             `agent-message` events (avg {avg_len} B) routed through the pool (parse, route, usage, event bus) \
+             into a counting sink. Baseline: `node -e` writes the same number of lines of that length, a \
+             `BufReader` reads them (timed from the first line)."
+        ),
+        vec![Row {
+            figure: "pool → event sink".into(),
+            value: format!("{rate:.0} events/s"),
+            baseline: "raw pipe read (node → BufReader)".into(),
+            base_value: format!("{raw_rate:.0} lines/s"),
+            ratio: raw_rate / rate,
+        }],
+    );
+    rep.section(
+        "warm vs cold agent request",
+        "Mock agent; time from `SidecarPool::send` to the first `agent-message` event; median of 5.",
+        vec![time_row(
+            "cold (spawn node → ready → first event)",
+            cold,
+            "warm (second request on the running sidecar)",
+            warm,
+        )],
+    );
+}
+
+// ---------------------------------------------------------------- output
+
+fn write_report(out: &Path, rep: &Report, machine: &[(String, String)], quick: bool) {
+    let kept = std::fs::read_to_string(out)
+        .ok()
+        .and_then(|s| s.find("\n## Profile").map(|i| s[i + 1..].to_string()));
+    let mut md = String::new();
+    md.push_str("# Benchmarks\n\n");
+    md.push_str(
+        "Generated by `scripts/bench-report.sh` (`cargo run --release -p skill-builder-bench --bin bench-report`). \
+         Every figure is measured next to its baseline in the same run on the same machine. \
+         **Ratio** = cost of the figure ÷ cost of the baseline (for rates: baseline rate ÷ figure rate), \
+         so 1.0× is \"as fast as the baseline\" and higher is slower.\n\n",
+    );
+    let _ = writeln!(
+        md,
+        "Run: {}{}\n",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        if quick { " (--quick sizes)" } else { "" }
+    );
+    md.push_str("## Machine\n\n| | |\n|---|---|\n");
+    for (k, v) in machine {
+        let _ = writeln!(md, "| {k} | {v} |");
+    }
+    md.push_str("\n## Summary\n\n| Benchmark | Figure | Value | Baseline | Value | Ratio |\n|---|---|---|---|---|---|\n");
+    for (title, _, rows) in &rep.sections {
+        for r in rows {
+            let _ = writeln!(
+                md,
+                "| {title} | {} | {} | {} | {} | {:.2}× |",
+                r.figure, r.value, r.baseline, r.base_value, r.ratio
+            );
+        }
+    }
+    md.push('\n');
+    for (title, note, rows) in &rep.sections {
+        let _ = writeln!(md, "## {title}\n\n{note}\n");
+        md.push_str("| Figure | Value | Baseline | Value | Ratio |\n|---|---|---|---|---|\n");
+        for r in rows {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {:.2}× |",
+                r.figure, r.value, r.baseline, r.base_value, r.ratio
+            );
+        }
+        md.push('\n');
+    }
+    if let Some(k) = kept {
+        md.push_str(&k);
+    }
+    if let Some(p) = out.parent() {
+        std::fs::create_dir_all(p).unwrap();
+    }
+    std::fs::write(out, md).unwrap();
+    println!("wrote {}", out.display());
+}
+
+fn main() {
+    // Before any thread: keep off the keychain; mock agents with no delay.
+    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
+    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
+    std::env::set_var("SKILL_BUILDER_MOCK_DELAY_MS", "0");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let out = args
+        .iter()
+        .position(|a| a == "--out")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("docs/benchmarks.md"));
+    let only: Vec<&str> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.split(',').collect())
+        .unwrap_or_default();
+    let want = |k: &str| only.is_empty() || only.contains(&k);
+    let machine = machine();
+    let mut rep = Report::default();
+    if want("list") {
+        bench_list(&mut rep, if quick { 2_000 } else { 10_000 });
+    }
+    if want("startup") {
+        bench_startup(&mut rep, if quick { 200 } else { 1_000 });
+    }
+    if want("zip") {
+        bench_zip(&mut rep, if quick { 8 } else { 50 });
+    }
+    if want("git") {
+        bench_git(&mut rep, if quick { 50 } else { 200 });
+    }
+    if want("sidecar") {
+        bench_sidecar(&mut rep, if quick { 20 } else { 200 });
+    }
+    if only.is_empty() {
+        write_report(&out, &rep, &machine, quick);
+    } else {
+        println!("(--only given: report not written)");
+    }
+}
