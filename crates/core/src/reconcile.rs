@@ -1170,6 +1170,32 @@ pub fn reconcile_startup(app: &App) -> Result<ReconciliationResult> {
                 tracing::warn!("auto-commit of new skill folders failed: {e}");
             }
         }
+        // Skills this pass marked completed from their files (e.g. the app or its agent was
+        // killed after step 3 wrote its output): commit those files, or the finished
+        // version never reaches the history (found by the crash soak, crates/soak).
+        let mut finished: Vec<String> = ctx
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::SetRun {
+                    skill,
+                    status: "completed",
+                    ..
+                } if !new.contains(skill) => Some(skill.clone()),
+                _ => None,
+            })
+            .collect();
+        finished.sort();
+        finished.dedup();
+        if !finished.is_empty() {
+            let msg = format!(
+                "auto-commit skills completed at start-up: {}",
+                finished.join(", ")
+            );
+            if let Err(e) = commit_paths(&skills, &finished, &msg) {
+                tracing::warn!("auto-commit of completed skills failed: {e}");
+            }
+        }
     }
     let r = ctx.result;
     tracing::info!(
