@@ -584,7 +584,6 @@ fn bench_git(rep: &mut Report, skills: usize) {
 #[derive(Default)]
 struct Sink {
     messages: AtomicU64,
-    bytes: AtomicU64,
     first: Mutex<HashMap<String, Instant>>,
 }
 
@@ -596,16 +595,11 @@ impl EventSink for Sink {
             return;
         }
         self.messages.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(
-            e.payload["message"].to_string().len() as u64,
-            Ordering::Relaxed,
-        );
         if let Some(id) = e.payload["agent_id"].as_str() {
-            self.first
-                .lock()
-                .unwrap()
-                .entry(id.to_string())
-                .or_insert_with(Instant::now);
+            let mut first = self.first.lock().unwrap();
+            if !first.contains_key(id) {
+                first.insert(id.to_string(), Instant::now());
+            }
         }
     }
 }
@@ -636,7 +630,57 @@ fn agent_request(app: &App, pool: &str, id: &str) -> AgentRequest {
     }
 }
 
-fn bench_sidecar(rep: &mut Report, requests: usize) {
+/// A stand-in sidecar that speaks the protocol and answers each `agent_request` with `lines`
+/// assistant messages and a result, as fast as node can write them. The pool and the raw-pipe
+/// baseline read the very same producer.
+const FAKE_SIDECAR: &str = r#"
+const readline = require('readline');
+const N = Number(process.env.BENCH_LINES);
+const PAD = 'x'.repeat(Number(process.env.BENCH_PAD));
+const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+out({ type: 'sidecar_ready' });
+const rl = readline.createInterface({ input: process.stdin });
+rl.on('line', (l) => {
+  const m = JSON.parse(l);
+  if (m.type === 'ping') return out({ type: 'pong' });
+  if (m.type === 'shutdown') return process.exit(0);
+  if (m.type !== 'agent_request') return;
+  const rid = m.request_id;
+  let buf = [];
+  for (let i = 0; i < N; i++) {
+    buf.push(JSON.stringify({ type: 'assistant', request_id: rid, session_id: 's', message: { id: 'm' + i, role: 'assistant', content: [{ type: 'text', text: PAD }], usage: { input_tokens: 10, output_tokens: 5 } } }));
+    if (buf.length === 512) { process.stdout.write(buf.join('\n') + '\n'); buf = []; }
+  }
+  if (buf.length) process.stdout.write(buf.join('\n') + '\n');
+  out({ type: 'result', subtype: 'success', is_error: false, request_id: rid, result: 'ok', num_turns: 1, total_cost_usd: 0, usage: { input_tokens: 10, output_tokens: 5 } });
+  out({ type: 'request_complete', request_id: rid });
+});
+"#;
+
+const LINES: u64 = 100_000;
+const PAD: usize = 200;
+
+fn write_fake_sidecar(dir: &Path) {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/main.js"), FAKE_SIDECAR).unwrap();
+}
+
+/// CPU time (user + system, all threads) of this process so far, in seconds.
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = stat.rfind(')').map(|i| &stat[i + 2..]).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after "pid (comm)".
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|i| f.get(*i).and_then(|v| v.parse::<f64>().ok()))
+        .sum();
+    ticks / 100.0
+}
+
+/// Child mode (`--throughput-child DIR`): the pool reads LINES lines of the fake sidecar into a
+/// counting sink; prints `{"secs":…,"events":…}`.
+fn throughput_child() {
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(Some(dir.path().to_path_buf())).unwrap();
     let sink = Arc::new(Sink::default());
@@ -645,12 +689,141 @@ fn bench_sidecar(rep: &mut Report, requests: usize) {
         .enable_all()
         .build()
         .unwrap();
-    let app2 = app.clone();
-    let sink2 = sink.clone();
-    let (cold, warm, events, elapsed, avg_len) = rt.block_on(async move {
-        let app = app2;
-        let sink = sink2;
-        // Warm vs cold: cold = spawn → ready → first event; warm = next request → first event.
+    let (secs, events, cpu) = rt.block_on(async {
+        // Spawn (ready) first, so only the stream is timed.
+        let h = app
+            .agents
+            .send(&app, agent_request(&app, "tp", "tp-warmup"))
+            .await
+            .unwrap();
+        assert!(h.wait().await.success);
+        let m0 = sink.messages.load(Ordering::SeqCst);
+        let c0 = cpu_secs();
+        let t = Instant::now();
+        let h = app
+            .agents
+            .send(&app, agent_request(&app, "tp", "tp-run"))
+            .await
+            .unwrap();
+        let o = h.wait().await;
+        let secs = t.elapsed().as_secs_f64();
+        let cpu = cpu_secs() - c0;
+        assert!(o.success, "{:?}", o.error);
+        let events = sink.messages.load(Ordering::SeqCst) - m0;
+        app.agents.shutdown_all(&app).await;
+        (secs, events, cpu)
+    });
+    println!("{}", json!({"secs": secs, "events": events, "cpu": cpu}));
+}
+
+fn bench_sidecar(rep: &mut Report) {
+    // Throughput: through the pool (in a child process that points the pool at the fake
+    // sidecar) vs the raw pipe of the same producer.
+    let fake = tempfile::tempdir().unwrap();
+    write_fake_sidecar(fake.path());
+    let mut pool_runs = Vec::new();
+    let mut cpu_runs = Vec::new();
+    let mut events = 0;
+    for _ in 0..5 {
+        let out = Command::new(std::env::current_exe().unwrap())
+            .arg("--throughput-child")
+            .env("SKILL_BUILDER_SIDECAR_DIR", fake.path())
+            .env("BENCH_LINES", LINES.to_string())
+            .env("BENCH_PAD", PAD.to_string())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap())
+                .unwrap();
+        events = v["events"].as_u64().unwrap();
+        cpu_runs.push(Duration::from_secs_f64(v["cpu"].as_f64().unwrap()));
+        pool_runs.push(Duration::from_secs_f64(v["secs"].as_f64().unwrap()));
+    }
+    assert!(events >= LINES, "only {events} events");
+    let pool = median(pool_runs);
+    let cpu = median(cpu_runs);
+    println!(
+        "pool process CPU per event: {:.2} µs ({} CPU for {events} events)",
+        cpu.as_secs_f64() * 1e6 / events as f64,
+        ms(cpu)
+    );
+    let raw = median(
+        (0..5)
+            .map(|_| {
+                let mut child = Command::new("node")
+                    .arg(fake.path().join("src/main.js"))
+                    .env("BENCH_LINES", LINES.to_string())
+                    .env("BENCH_PAD", PAD.to_string())
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                let mut stdin = child.stdin.take().unwrap();
+                let mut r = std::io::BufReader::new(child.stdout.take().unwrap());
+                let mut s = String::new();
+                r.read_line(&mut s).unwrap(); // sidecar_ready
+                let t = Instant::now();
+                stdin
+                    .write_all(
+                        b"{\"type\":\"agent_request\",\"request_id\":\"raw\",\"config\":{}}\n",
+                    )
+                    .unwrap();
+                let mut n = 0u64;
+                loop {
+                    s.clear();
+                    if r.read_line(&mut s).unwrap() == 0 || s.contains("\"result\"") {
+                        break;
+                    }
+                    n += 1;
+                }
+                let d = t.elapsed();
+                drop(stdin);
+                let _ = child.kill();
+                child.wait().unwrap();
+                assert_eq!(n, LINES);
+                d
+            })
+            .collect(),
+    );
+    let rate = LINES as f64 / pool.as_secs_f64();
+    let raw_rate = LINES as f64 / raw.as_secs_f64();
+    rep.section(
+        "sidecar event throughput",
+        &format!(
+            "One agent request answered by a stand-in sidecar (`node`, same JSON-lines protocol) with {LINES} \
+             assistant messages (~{} B each) and a result. Figure: `SidecarPool::send` → parse, route, count, \
+             `agent-message` event into a counting sink, until the request resolves. Baseline: the same \
+             producer read line by line by a `BufReader` on the raw pipe. Median of 5 runs each.",
+            PAD + 190
+        ),
+        vec![Row {
+            figure: "pool → event sink".into(),
+            value: format!(
+                "{rate:.0} events/s ({}; app CPU {:.1} µs/event)",
+                ms(pool),
+                cpu.as_secs_f64() * 1e6 / events as f64
+            ),
+            baseline: "raw pipe read (same node producer → BufReader)".into(),
+            base_value: format!("{raw_rate:.0} lines/s ({})", ms(raw)),
+            ratio: raw_rate / rate,
+        }],
+    );
+
+    // Warm vs cold with the real sidecar (mock agent).
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let sink = Arc::new(Sink::default());
+    app.events.subscribe(sink.clone());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (cold, warm) = rt.block_on(async {
         let mut cold = Vec::new();
         let mut warm = Vec::new();
         for round in 0..5 {
@@ -670,100 +843,14 @@ fn bench_sidecar(rep: &mut Report, requests: usize) {
             }
             app.agents.cleanup_skill(&app, &pool).await;
         }
-        // Throughput: `requests` concurrent mock runs on one warm sidecar.
-        let pool = "bench-throughput";
-        let h = app
-            .agents
-            .send(&app, agent_request(&app, pool, "tp-warmup"))
-            .await
-            .unwrap();
-        h.wait().await;
-        let m0 = sink.messages.load(Ordering::SeqCst);
-        let b0 = sink.bytes.load(Ordering::SeqCst);
-        let t = Instant::now();
-        let mut hs = Vec::new();
-        for i in 0..requests {
-            hs.push(
-                app.agents
-                    .send(&app, agent_request(&app, pool, &format!("tp-{i}")))
-                    .await
-                    .unwrap(),
-            );
-        }
-        for h in hs {
-            assert!(h.wait().await.success);
-        }
-        let elapsed = t.elapsed();
-        let events = sink.messages.load(Ordering::SeqCst) - m0;
-        let bytes = sink.bytes.load(Ordering::SeqCst) - b0;
         app.agents.shutdown_all(&app).await;
-        (
-            median(cold),
-            median(warm),
-            events,
-            elapsed,
-            (bytes / events.max(1)) as usize,
-        )
+        (median(cold), median(warm))
     });
-    // Baseline: node prints the same number of lines of the same average length; a BufReader
-    // reads them (timed from the first line to EOF, so node's own start is excluded).
-    let line = {
-        let pad = avg_len.saturating_sub(60).max(1);
-        json!({"type": "assistant", "request_id": "tp-0", "message": {"content": "x".repeat(pad)}})
-            .to_string()
-    };
-    let script = format!(
-        "const l = {}; const n = {events}; let buf = []; for (let i = 0; i < n; i++) {{ buf.push(l); if (buf.length === 512) {{ process.stdout.write(buf.join('\\n') + '\\n'); buf = []; }} }} if (buf.length) process.stdout.write(buf.join('\\n') + '\\n');",
-        serde_json::to_string(&line).unwrap()
-    );
-    let raw = median(
-        (0..5)
-            .map(|_| {
-                let mut child = Command::new("node")
-                    .args(["-e", &script])
-                    .stdout(Stdio::piped())
-                    .spawn()
-                    .unwrap();
-                let mut r = std::io::BufReader::new(child.stdout.take().unwrap());
-                let mut s = String::new();
-                r.read_line(&mut s).unwrap();
-                let t = Instant::now();
-                let mut n = 1u64;
-                loop {
-                    s.clear();
-                    if r.read_line(&mut s).unwrap() == 0 {
-                        break;
-                    }
-                    n += 1;
-                }
-                let d = t.elapsed();
-                child.wait().unwrap();
-                assert_eq!(n, events);
-                d
-            })
-            .collect(),
-    );
-    let rate = events as f64 / elapsed.as_secs_f64();
-    let raw_rate = events as f64 / raw.as_secs_f64();
-    rep.section(
-        "sidecar event throughput",
-        &format!(
-            "{requests} concurrent mock agent runs (`generic` scenario, no delay) on one warm sidecar: {events} \
-             `agent-message` events (avg {avg_len} B) routed through the pool (parse, route, usage, event bus) \
-             into a counting sink. Baseline: `node -e` writes the same number of lines of that length, a \
-             `BufReader` reads them (timed from the first line)."
-        ),
-        vec![Row {
-            figure: "pool → event sink".into(),
-            value: format!("{rate:.0} events/s"),
-            baseline: "raw pipe read (node → BufReader)".into(),
-            base_value: format!("{raw_rate:.0} lines/s"),
-            ratio: raw_rate / rate,
-        }],
-    );
     rep.section(
         "warm vs cold agent request",
-        "Mock agent; time from `SidecarPool::send` to the first `agent-message` event; median of 5.",
+        "Real sidecar, mock agent; time from `SidecarPool::send` to the first `agent-message` that came from \
+         the sidecar; median of 5. The baseline here is the warm request itself: the ratio is what a cold \
+         start costs (node start, module load, `sidecar_ready`).",
         vec![time_row(
             "cold (spawn node → ready → first event)",
             cold,
@@ -836,6 +923,10 @@ fn main() {
     std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
     std::env::set_var("SKILL_BUILDER_MOCK_DELAY_MS", "0");
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--throughput-child") {
+        throughput_child();
+        return;
+    }
     let quick = args.iter().any(|a| a == "--quick");
     let out = args
         .iter()
@@ -865,7 +956,7 @@ fn main() {
         bench_git(&mut rep, if quick { 50 } else { 200 });
     }
     if want("sidecar") {
-        bench_sidecar(&mut rep, if quick { 20 } else { 200 });
+        bench_sidecar(&mut rep);
     }
     if only.is_empty() {
         write_report(&out, &rep, &machine, quick);
