@@ -154,3 +154,18 @@ async fn two_servers_on_one_data_dir_never_surface_sqlite_busy() {
     server2.shutdown().await.unwrap();
     h.server.shutdown().await.unwrap();
 }
+
+/// docs/security.md claim (kept here, the one server test file of the reliability suite): a
+/// default server binds loopback only, with a fresh 64-hex-character token per run and a
+/// bounded request body.
+#[test]
+fn default_server_config_is_loopback_with_a_fresh_token_and_a_body_limit() {
+    let a = ServerConfig::default();
+    let b = ServerConfig::default();
+    assert!(a.bind.is_loopback(), "{}", a.bind);
+    assert_eq!(a.token.len(), 64);
+    assert!(a.token.bytes().all(|c| c.is_ascii_hexdigit()));
+    assert_ne!(a.token, b.token, "a token per run");
+    assert_eq!(a.body_limit, skill_builder_server::DEFAULT_BODY_LIMIT);
+    assert!(a.body_limit > 0 && a.body_limit <= 64 * 1024 * 1024);
+}

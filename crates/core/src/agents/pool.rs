@@ -265,7 +265,7 @@ impl SidecarPool {
         tracing::debug!(
             "agent {} prompt: {}",
             req.agent_id,
-            shown["prompt"].as_str().unwrap_or("")
+            transcript::scrub(shown["prompt"].as_str().unwrap_or(""), &api_key)
         );
         if let Some(o) = shown.as_object_mut() {
             o.remove("prompt");
