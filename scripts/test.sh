@@ -12,5 +12,8 @@ echo "== sidecar: npm ci + node --test"
 echo "== rust: cargo test"
 cargo test --workspace --locked
 
+echo "== lint verdicts vs the Agent Skills reference validator (npm skills-ref)"
+bash scripts/skills-ref-check.sh npm
+
 echo "== ui: build + browser tests"
 bash scripts/ui-test.sh
