@@ -125,6 +125,14 @@ fn main() -> ExitCode {
     );
     let code = runtime.block_on(async {
         let code = run(&app, cli.command).await;
+        // Commands like `call run_workflow_step` return an agent id at once; the agent keeps
+        // working in this process, so finish its requests before exiting.
+        if app.agents.has_pending(None) {
+            eprintln!("waiting for the running agent request(s) to finish…");
+            while app.agents.has_pending(None) {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
         app.agents.shutdown_all(&app).await;
         code
     });
@@ -160,7 +168,7 @@ async fn run(app: &Arc<App>, cmd: Cmd) -> ExitCode {
             };
             match catalog::call(app, &name, args).await {
                 Ok(v) => {
-                    println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                    print_stdout(&serde_json::to_string_pretty(&v).unwrap_or_default());
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&e),
@@ -247,6 +255,13 @@ fn parse_json_arg(arg: Option<String>) -> Result<Value, Error> {
             "arguments are not valid JSON ({e}); pass one JSON object, e.g. '{{\"skillName\":\"my-skill\"}}'"
         ))
     })
+}
+
+/// Prints one document on stdout; a closed pipe (`| head`) is not an error worth a panic.
+pub(crate) fn print_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|_| out.flush());
 }
 
 /// The CLI error contract: the last stderr line is `{"error":{"kind","message"}}`.
