@@ -71,7 +71,8 @@ pub fn guard(path: &str, roots: &[PathBuf], intent: Intent) -> Result<PathBuf> {
     if intent == Intent::Write {
         let is_link =
             |q: &Path| std::fs::symlink_metadata(q).is_ok_and(|m| m.file_type().is_symlink());
-        if is_link(p) || is_link(&resolved) {
+        let plain: PathBuf = p.components().collect(); // without a trailing `/`
+        if is_link(p) || is_link(&plain) || is_link(&resolved) {
             return Err(refuse("refusing to write through a symlink"));
         }
     }
@@ -122,6 +123,12 @@ pub fn resolve(p: &Path) -> std::result::Result<PathBuf, String> {
     }
     for name in rest.iter().rev() {
         out.push(name);
+    }
+    // A trailing `/` makes lstat fail on an existing file or symlink, so the walk above
+    // stopped one level too high: resolve a link that exists after all (fuzz finding).
+    if std::fs::symlink_metadata(&out).is_ok_and(|m| m.file_type().is_symlink()) {
+        return std::fs::canonicalize(&out)
+            .map_err(|_| format!("{} is a dangling symlink", out.display()));
     }
     Ok(out)
 }

@@ -83,7 +83,7 @@ pub fn rows_for_result(
             duration_ms: result["duration_ms"].as_i64().unwrap_or(0).max(0),
             num_turns: int(&result["num_turns"]),
             stop_reason: result["stop_reason"].as_str().map(str::to_owned),
-            duration_api_ms: result["duration_api_ms"].as_i64(),
+            duration_api_ms: result["duration_api_ms"].as_i64().map(|d| d.max(0)),
             tool_use_count: counts.tool_uses,
             compaction_count: counts.compactions,
             session_id: result["session_id"].as_str().map(str::to_owned),

@@ -102,7 +102,10 @@ pub fn parse_github_url(url: &str) -> Result<GitHubRepoInfo> {
             "Invalid GitHub URL '{original}': expected at least owner/repo"
         )));
     }
-    let (owner, repo) = (segs[0], segs[1]);
+    // `owner/repo.git/tree/…`: the `.git` suffix was only stripped from the whole path.
+    // Every `.git` goes (GitHub names never end in it), so parsing is idempotent.
+    let repo = segs[1].trim_end_matches(".git");
+    let (owner, repo) = (segs[0], repo);
     if !valid_owner(owner) || !valid_repo(repo) {
         return Err(Error::invalid(format!(
             "Invalid owner/repo in URL '{original}'"

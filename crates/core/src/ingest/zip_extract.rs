@@ -219,7 +219,9 @@ pub fn extract_skill_zip_with_name(
     let mut total = 0u64;
     let mut files = 0usize;
     for entry in &entries {
-        let rel = &entry.comps[strip..];
+        // An entry named `.` or `./` has no components at all (fuzz finding: slicing
+        // panicked in the folder layout).
+        let rel = entry.comps.get(strip..).unwrap_or_default();
         if rel.is_empty() {
             continue; // the stripped top folder itself
         }
