@@ -161,46 +161,55 @@ fn result_text(o: &crate::agents::AgentOutcome) -> String {
         .to_string()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn request(
-    app: &App,
-    pool: &str,
-    skill: &str,
-    agent_id: String,
-    prompt: String,
-    model: &str,
-    cwd: &str,
-    agent: &str,
-    tools: &[&str],
+/// What the three agents of one test share.
+struct TestRun<'a> {
+    app: &'a App,
+    skill: &'a str,
+    model: String,
+    key: Option<String>,
+    ts: u128,
+}
+
+/// One of the three agents: which sidecar, where, as whom, with which tools.
+struct Role<'a> {
+    pool: &'a str,
+    id_part: &'a str,
+    cwd: &'a str,
+    agent: &'a str,
+    tools: &'a [&'a str],
     turns: u32,
-    key: &Option<String>,
-    label: &str,
-) -> AgentRequest {
-    let mut config = json!({
-        "prompt": prompt, "cwd": cwd, "model": model, "agentName": agent,
-        "allowedTools": tools, "maxTurns": turns, "permissionMode": "acceptEdits", "skillName": skill,
-    });
-    match key {
-        Some(k) => config["apiKey"] = json!(k),
-        None => {
-            config["mock"] = json!(true);
-            config["mockStep"] = json!("generic");
+    label: &'a str,
+}
+
+impl TestRun<'_> {
+    fn request(&self, r: Role<'_>, prompt: String) -> AgentRequest {
+        let mut config = json!({
+            "prompt": prompt, "cwd": r.cwd, "model": self.model, "agentName": r.agent,
+            "allowedTools": r.tools, "maxTurns": r.turns, "permissionMode": "acceptEdits",
+            "skillName": self.skill,
+        });
+        match &self.key {
+            Some(k) => config["apiKey"] = json!(k),
+            None => {
+                config["mock"] = json!(true);
+                config["mockStep"] = json!("generic");
+            }
         }
-    }
-    AgentRequest {
-        agent_id,
-        skill_name: skill.to_string(),
-        pool_key: Some(pool.to_string()),
-        step_id: SKILL_TEST_STEP_ID,
-        model: model.to_string(),
-        config,
-        transcript: Some((
-            app.workspace_path().join(skill).join("logs"),
-            label.to_string(),
-        )),
-        workflow_session_id: None,
-        kind: RequestKind::OneShot,
-        on_finish: None,
+        AgentRequest {
+            agent_id: format!("{}-{}-{}", r.pool, r.id_part, self.ts),
+            skill_name: self.skill.to_string(),
+            pool_key: Some(r.pool.to_string()),
+            step_id: SKILL_TEST_STEP_ID,
+            model: self.model.clone(),
+            config,
+            transcript: Some((
+                self.app.workspace_path().join(self.skill).join("logs"),
+                r.label.to_string(),
+            )),
+            workflow_session_id: None,
+            kind: RequestKind::OneShot,
+            on_finish: None,
+        }
     }
 }
 
@@ -260,39 +269,39 @@ async fn run_agents(
     let settings = crate::settings::load(app)?;
     let model =
         crate::anthropic::resolve_model(a.model.as_deref().or(settings.preferred_model.as_deref()));
-    let ts = crate::db::now_millis();
-    let skill = &a.skill_name;
+    let skill = a.skill_name.as_str();
+    let run = TestRun {
+        app,
+        skill,
+        model,
+        key,
+        ts: crate::db::now_millis(),
+    };
     let plan_prompt = format!(
         "You are a data engineer. Plan the following task:\n\n{}",
         a.prompt
     );
-    let with_req = request(
-        app,
-        skill,
-        skill,
-        format!("{skill}-test-with-{ts}"),
+    let plan = |pool, id_part, cwd, label| Role {
+        pool,
+        id_part,
+        cwd,
+        agent: "test-plan",
+        tools: &PLAN_TOOLS,
+        turns: 15,
+        label,
+    };
+    let with_req = run.request(
+        plan(skill, "test-with", &prep.with_skill_cwd, "test-with"),
         plan_prompt.clone(),
-        &model,
-        &prep.with_skill_cwd,
-        "test-plan",
-        &PLAN_TOOLS,
-        15,
-        &key,
-        "test-with",
     );
-    let base_req = request(
-        app,
-        BASELINE_POOL,
-        skill,
-        format!("{BASELINE_POOL}-test-without-{ts}"),
+    let base_req = run.request(
+        plan(
+            BASELINE_POOL,
+            "test-without",
+            &prep.baseline_cwd,
+            "test-without",
+        ),
         plan_prompt,
-        &model,
-        &prep.baseline_cwd,
-        "test-plan",
-        &PLAN_TOOLS,
-        15,
-        &key,
-        "test-without",
     );
     let (h1, h2) = tokio::try_join!(
         app.agents.send(app, with_req),
@@ -311,19 +320,17 @@ async fn run_agents(
          Apply the evaluation rubric from your context, then end with a `## Recommendations` section.",
         a.prompt
     );
-    let eval_req = request(
-        app,
-        BASELINE_POOL,
-        skill,
-        format!("{BASELINE_POOL}-test-eval-{ts}"),
+    let eval_req = run.request(
+        Role {
+            pool: BASELINE_POOL,
+            id_part: "test-eval",
+            cwd: &prep.baseline_cwd,
+            agent: "test-evaluator",
+            tools: &[],
+            turns: 1,
+            label: "test-eval",
+        },
         eval_prompt,
-        &model,
-        &prep.baseline_cwd,
-        "test-evaluator",
-        &[],
-        1,
-        &key,
-        "test-eval",
     );
     let eval = app.agents.send(app, eval_req).await?.wait().await;
     if !eval.success {
