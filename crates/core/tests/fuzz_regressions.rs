@@ -114,6 +114,28 @@ fn frontmatter_alias_name_with_tagged_complex_key_is_refused_cleanly() {
     }
 }
 
+/// fuzz/frontmatter, OPEN: when the frontmatter is a flow mapping, `set_fields` cannot
+/// patch lines and writes the whole mapping again; numbers then lose their source text
+/// (`.NAN` becomes `.nan`, `version: 1.10` would become `1.1`), so an untouched typed field
+/// changes. Ignored until the frontmatter owner fixes the fallback writer.
+#[test]
+#[ignore = "open fuzz finding: set_fields fallback rewrites number source text"]
+fn frontmatter_flow_mapping_keeps_number_source_text() {
+    for (text, key, want) in [
+        (
+            "---\n{name: .NAN, descrpitiotruen2 \"x\"}\n---\n",
+            "name",
+            ".NAN",
+        ),
+        ("---\n{name: s, version: 1.10}\n---\n", "version", "1.10"),
+    ] {
+        let out = set_fields(text, &[("description", FieldValue::Str("d".into()))]).unwrap();
+        let fm = parse_skill_md(&out).unwrap().frontmatter;
+        let got = if key == "name" { fm.name } else { fm.version };
+        assert_eq!(got.as_deref(), Some(want), "{out}");
+    }
+}
+
 #[cfg(unix)]
 mod unix {
     use skill_builder_core::path_guard::{guard, Intent};
