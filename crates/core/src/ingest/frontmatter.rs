@@ -657,6 +657,33 @@ fn patch_lines(yaml: &str, overrides: &[(&str, FieldValue)]) -> Result<String> {
 /// of the frontmatter; a file without frontmatter gets one. A BOM and CRLF line ends are
 /// kept when the input had them. Malformed frontmatter → the `invalid_frontmatter` error of
 /// [`parse_skill_md`].
+/// Error code of `set_fields` when a rewrite would change values it was not asked to change.
+pub const REWRITE_REFUSED: &str = "frontmatter_rewrite_refused";
+
+/// Fields read by their source text (`version: 1.10` is "1.10"): a re-render must not touch them.
+const TEXT_FIELDS: [&str; 9] = [
+    "name",
+    "description",
+    "version",
+    "model",
+    "argument-hint",
+    "license",
+    "compatibility",
+    "allowed-tools",
+    "metadata",
+];
+
+/// Whether a YAML value is or contains a number (whose source text a re-render may change).
+fn holds_number(v: &Value) -> bool {
+    match v {
+        Value::Number(_) => true,
+        Value::Sequence(s) => s.iter().any(holds_number),
+        Value::Mapping(m) => m.iter().any(|(k, v)| holds_number(k) || holds_number(v)),
+        Value::Tagged(t) => holds_number(&t.value),
+        _ => false,
+    }
+}
+
 pub fn set_fields(content: &str, overrides: &[(&str, FieldValue)]) -> Result<String> {
     check_sizes(content)?;
     let had_bom = content.starts_with('\u{feff}');
@@ -705,6 +732,19 @@ pub fn set_fields(content: &str, overrides: &[(&str, FieldValue)]) -> Result<Str
             let new_yaml = if ok {
                 patched
             } else {
+                // Writing the mapping out again re-renders numbers (`1.10` → `1.1`), which
+                // would change values nobody asked to change: refuse instead.
+                let at_risk = |k: &Value| {
+                    k.as_str().is_some_and(|k| {
+                        TEXT_FIELDS.contains(&k) && !overrides.iter().any(|(o, _)| *o == k)
+                    })
+                };
+                if expected.iter().any(|(k, v)| at_risk(k) && holds_number(v)) {
+                    return Err(Error::invalid(format!(
+                        "{REWRITE_REFUSED}: this SKILL.md frontmatter layout cannot be updated without \
+                         changing its other values; rewrite it in block style (one `key: value` per line)"
+                    )));
+                }
                 mapping_yaml(&expected)?
             };
             format!("{}\n{}{}\n{}", sp.open, new_yaml, sp.close, sp.body)
