@@ -109,55 +109,7 @@ fn call_list_names_every_foundation_command() {
         .lines()
         .map(str::to_owned)
         .collect();
-    let want = [
-        // Settings
-        "get_data_dir",
-        "get_settings",
-        "save_settings",
-        "test_api_key",
-        "list_models",
-        "set_log_level",
-        "get_log_file_path",
-        "get_default_skills_path",
-        // Skill management
-        "list_skills",
-        "list_refinable_skills",
-        "create_skill",
-        "delete_skill",
-        "update_skill_tags",
-        "update_skill_metadata",
-        "rename_skill",
-        "generate_suggestions",
-        "get_all_tags",
-        "get_installed_skill_names",
-        "acquire_lock",
-        "release_lock",
-        "get_locked_skills",
-        "check_lock",
-        // Usage
-        "persist_agent_run",
-        "get_usage_summary",
-        "get_recent_runs",
-        "get_usage_by_step",
-        "get_usage_by_model",
-        "reset_usage",
-        "get_recent_workflow_sessions",
-        "get_session_agent_runs",
-        "get_step_agent_runs",
-        // Files
-        "save_raw_file",
-        "list_skill_files",
-        "read_file",
-        "write_file",
-        "copy_file",
-        "read_file_as_base64",
-        "write_base64_to_temp_file",
-        // Node & dependencies, workspace
-        "check_node",
-        "check_startup_deps",
-        "get_workspace_path",
-    ];
-    for w in want {
+    for w in skill_builder_core::command_names::FOUNDATION_COMMANDS {
         assert!(names.iter().any(|n| n == w), "{w} missing from call --list");
     }
 }
