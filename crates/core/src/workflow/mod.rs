@@ -387,19 +387,24 @@ fn step_prompt(
     Ok(s)
 }
 
+/// Which agent runs and how: the parts that differ between a step and the answer evaluator.
+struct AgentSpec<'a> {
+    agent: &'a str,
+    tools: &'a [&'a str],
+    max_turns: u32,
+    thinking: Option<u32>,
+    /// The mock scenario replayed when no key is used.
+    mock_step: Value,
+    step_id: i32,
+}
+
 /// The sidecar config shared by workflow-style requests.
-#[allow(clippy::too_many_arguments)]
 fn sidecar_config(
     app: &App,
     skill: &str,
     prompt: String,
     model: &str,
-    agent: &str,
-    tools: &[&str],
-    max_turns: u32,
-    thinking: Option<u32>,
-    mock_step: Value,
-    step_id: i32,
+    spec: AgentSpec<'_>,
     key: &Option<String>,
 ) -> Value {
     let out = skill_dir(app, skill);
@@ -407,12 +412,12 @@ fn sidecar_config(
         "prompt": prompt,
         "cwd": p(&app.workspace_path()),
         "model": model,
-        "agentName": agent,
-        "allowedTools": tools,
-        "maxTurns": max_turns,
+        "agentName": spec.agent,
+        "allowedTools": spec.tools,
+        "maxTurns": spec.max_turns,
         "permissionMode": "acceptEdits",
         "skillName": skill,
-        "stepId": step_id,
+        "stepId": spec.step_id,
         "skillDir": p(&out),
         "contextDir": p(&out.join("context")),
         "workspaceDir": p(&app.workspace_path().join(skill)),
@@ -421,9 +426,9 @@ fn sidecar_config(
         c["apiKey"] = json!(k);
     } else {
         c["mock"] = json!(true);
-        c["mockStep"] = mock_step;
+        c["mockStep"] = spec.mock_step;
     }
-    if let Some(t) = thinking {
+    if let Some(t) = spec.thinking {
         c["maxThinkingTokens"] = json!(t);
         if !model.contains("opus") {
             c["betas"] = json!(["interleaved-thinking-2025-05-14"]);
@@ -520,12 +525,14 @@ pub async fn start_step(
         skill,
         prompt,
         &model,
-        def.agent,
-        &steps::TOOLS,
-        over.max_turns.unwrap_or(def.max_turns),
-        thinking,
-        json!(id),
-        id as i32,
+        AgentSpec {
+            agent: def.agent,
+            tools: &steps::TOOLS,
+            max_turns: over.max_turns.unwrap_or(def.max_turns),
+            thinking,
+            mock_step: json!(id),
+            step_id: id as i32,
+        },
         &key,
     );
     let skill_owned = skill.to_string();
@@ -956,12 +963,14 @@ pub async fn run_answer_evaluator(app: &Arc<App>, a: SkillArgs) -> Result<String
         &skill,
         prompt,
         crate::anthropic::HAIKU,
-        "answer-evaluator",
-        &["Read", "Write"],
-        20,
-        None,
-        json!("answer-evaluator"),
-        0,
+        AgentSpec {
+            agent: "answer-evaluator",
+            tools: &["Read", "Write"],
+            max_turns: 20,
+            thinking: None,
+            mock_step: json!("answer-evaluator"),
+            step_id: 0,
+        },
         &key,
     );
     let req = AgentRequest {
