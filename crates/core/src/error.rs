@@ -134,8 +134,27 @@ pub trait IoContext<T> {
     fn with_path(self, path: &std::path::Path) -> Result<T>;
 }
 
+/// `s` cut to at most `max_chars` characters (with "…" when cut): user input echoed in an
+/// error message must not make the message as long as the input.
+pub fn shorten(s: &str, max_chars: usize) -> String {
+    match s.char_indices().nth(max_chars) {
+        None => s.to_string(),
+        Some((i, _)) => format!("{}…", &s[..i]),
+    }
+}
+
 impl<T> IoContext<T> for std::io::Result<T> {
     fn with_path(self, path: &std::path::Path) -> Result<T> {
         self.map_err(|e| Error::from(e).context(path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shorten_cuts_on_a_character_boundary() {
+        assert_eq!(super::shorten("abc", 3), "abc");
+        assert_eq!(super::shorten("abcd", 3), "abc…");
+        assert_eq!(super::shorten("ééé", 2), "éé…");
     }
 }

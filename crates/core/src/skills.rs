@@ -135,6 +135,37 @@ pub struct RenameSkillArgs {
 
 // ---- helpers ----
 
+/// Longest tag, in characters.
+pub const MAX_TAG_CHARS: usize = 64;
+/// Most tags on one skill.
+pub const MAX_TAGS: usize = 32;
+
+/// The normalised tags, or `invalid_input` when one has a control character or is too long,
+/// or there are too many: tags are shown in lists and filters, where such values break the
+/// layout or hide text.
+pub fn validated_tags(tags: &[String]) -> Result<Vec<String>> {
+    let tags = normalize_tags(tags);
+    if let Some(t) = tags.iter().find(|t| t.chars().any(char::is_control)) {
+        return Err(Error::invalid(format!(
+            "tag {:?} contains a control character; use plain text",
+            crate::error::shorten(t, 40)
+        )));
+    }
+    if let Some(t) = tags.iter().find(|t| t.chars().count() > MAX_TAG_CHARS) {
+        return Err(Error::invalid(format!(
+            "tag {:?} is longer than {MAX_TAG_CHARS} characters",
+            crate::error::shorten(t, 40)
+        )));
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(Error::invalid(format!(
+            "{} tags given; a skill has at most {MAX_TAGS}",
+            tags.len()
+        )));
+    }
+    Ok(tags)
+}
+
 /// Trimmed, lower-cased, non-empty, de-duplicated, in first-seen order.
 pub fn normalize_tags(tags: &[String]) -> Vec<String> {
     let mut seen = BTreeSet::new();
@@ -170,9 +201,10 @@ pub fn skill_id(conn: &rusqlite::Connection, name: &str) -> Result<Option<i64>> 
 }
 
 fn replace_tags(tx: &Transaction<'_>, id: i64, name: &str, tags: &[String]) -> Result<()> {
+    let tags = validated_tags(tags)?;
     tx.execute("DELETE FROM skill_tags WHERE skill_id = ?1", [id])?;
     let now = crate::db::now();
-    for t in normalize_tags(tags) {
+    for t in tags {
         tx.execute(
             "INSERT INTO skill_tags (skill_name, tag, created_at, skill_id) VALUES (?1, ?2, ?3, ?4)",
             params![name, t, now, id],
@@ -390,6 +422,13 @@ fn remove_any(path: &Path) {
 pub fn delete_skill(app: &App, a: DeleteSkillArgs) -> Result<()> {
     validate_skill_name(&a.name)?;
     crate::locks::ensure_not_locked_by_other(app, &a.name)?;
+    // An agent still running would write into the folders after they are gone.
+    if app.agents.has_pending_for_skill(&a.name) {
+        return Err(Error::locked(format!(
+            "Skill '{}' has an agent running. Stop it (or wait until it finishes), then delete the skill.",
+            a.name
+        )));
+    }
     let (ws_dir, out_dir) = skill_dirs(app, &a.name);
     let in_db = skill_id(&app.db.conn(), &a.name)?.is_some();
     if !in_db && !ws_dir.exists() && !out_dir.exists() {

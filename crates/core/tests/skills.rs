@@ -373,3 +373,51 @@ async fn workspace_path_is_the_effective_default() {
     let e = call_err(&app, "get_workspace_path", json!([1])).await;
     assert_eq!(e.kind, ErrorKind::InvalidInput);
 }
+
+#[tokio::test]
+async fn tags_with_control_characters_too_long_or_too_many_are_refused() {
+    let (_d, app) = open();
+    call(
+        &app,
+        "create_skill",
+        json!({"name": "tagged", "tags": ["keep"]}),
+    )
+    .await;
+    let too_many: Vec<String> = (0..33).map(|i| format!("t{i}")).collect();
+    for tags in [
+        json!(["bell\u{7}"]),
+        json!(["line\nbreak"]),
+        json!(["x".repeat(65)]),
+        json!(too_many),
+    ] {
+        let e = call_err(
+            &app,
+            "update_skill_tags",
+            json!({"skillName": "tagged", "tags": tags}),
+        )
+        .await;
+        assert_eq!(e.kind, ErrorKind::InvalidInput, "{e}");
+        assert!(e.message.len() < 200, "short message: {e}");
+    }
+    let e = call_err(
+        &app,
+        "create_skill",
+        json!({"name": "other", "tags": ["tab\there"]}),
+    )
+    .await;
+    assert_eq!(e.kind, ErrorKind::InvalidInput, "{e}");
+    assert_eq!(
+        row_count(&app, "skills"),
+        1,
+        "the refused create wrote nothing"
+    );
+    // The refused updates kept the old tags; the limits themselves are accepted.
+    let tags: Vec<String> = (0..32).map(|i| format!("{i}{}", "é".repeat(60))).collect();
+    call(
+        &app,
+        "update_skill_tags",
+        json!({"skillName": "tagged", "tags": tags}),
+    )
+    .await;
+    assert_eq!(row_count(&app, "skill_tags"), 32);
+}

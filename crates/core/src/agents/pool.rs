@@ -208,6 +208,19 @@ impl SidecarPool {
         })
     }
 
+    /// Whether a request on behalf of `skill` is in flight, whichever sidecar runs it (skill
+    /// tests use their own pool key but still write into the skill's folders).
+    pub fn has_pending_for_skill(&self, skill: &str) -> bool {
+        let map = self.sidecars.lock().unwrap_or_else(|p| p.into_inner());
+        map.values().any(|s| {
+            s.pending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .values()
+                .any(|p| p.ctx.skill_name == skill)
+        })
+    }
+
     fn get(&self, skill: &str) -> Option<Arc<Sidecar>> {
         let map = self.sidecars.lock().unwrap_or_else(|p| p.into_inner());
         map.get(skill)

@@ -64,7 +64,10 @@ pub fn skill_name_problem(name: &str) -> Option<String> {
 pub fn validate_skill_name(name: &str) -> Result<()> {
     match skill_name_problem(name) {
         None => Ok(()),
-        Some(why) => Err(Error::invalid(format!("invalid_skill_name:{name}: {why}"))),
+        Some(why) => Err(Error::invalid(format!(
+            "invalid_skill_name:{}: {why}",
+            crate::error::shorten(name, 2 * MAX_SKILL_NAME_LEN)
+        ))),
     }
 }
 
@@ -141,5 +144,13 @@ mod tests {
         assert!(skill_name_problem(&"a".repeat(65)).unwrap().contains("65"));
         assert!(skill_name_problem("aux").unwrap().contains("reserved"));
         assert!(is_valid_skill_name("ok-name"));
+    }
+
+    #[test]
+    fn an_over_long_name_is_not_echoed_whole() {
+        let e = validate_skill_name(&"a".repeat(100_000)).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidInput);
+        assert!(e.message.len() < 300, "{} bytes", e.message.len());
+        assert!(e.message.contains("100000"), "{}", e.message);
     }
 }

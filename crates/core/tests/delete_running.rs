@@ -1,0 +1,47 @@
+//! `delete_skill` while an agent of that skill runs is refused with `locked`: the agent would
+//! otherwise write into folders that are gone (a ghost folder).
+
+mod support;
+
+use serde_json::json;
+use skill_builder_core::{catalog, workflow, App, ErrorKind};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_skill_with_a_running_agent_is_locked_and_keeps_everything() {
+    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
+    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
+    std::env::set_var("SKILL_BUILDER_MOCK_DELAY_MS", "300");
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let (_sink, mut rx) = support::ChannelSink::attach(&app);
+    catalog::call(&app, "create_skill", json!({"name": "busy"}))
+        .await
+        .unwrap();
+    let handle = workflow::start_step(&app, "busy", 0, None).await.unwrap();
+    let id = handle.agent_id.clone();
+    loop {
+        let e = rx.recv().await.unwrap();
+        if e.payload["agent_id"] == id.as_str() && e.payload["message"]["type"] == "assistant" {
+            break;
+        }
+    }
+    let e = catalog::call(&app, "delete_skill", json!({"name": "busy"}))
+        .await
+        .expect_err("delete must wait for the agent");
+    assert_eq!(e.kind, ErrorKind::Locked, "{e}");
+    assert!(e.message.contains("agent"), "{e}");
+    assert!(app.skills_path().join("busy").is_dir());
+    assert_eq!(
+        support::count(&app, "SELECT COUNT(*) FROM skills WHERE name = 'busy'"),
+        1
+    );
+
+    handle.wait().await;
+    catalog::call(&app, "delete_skill", json!({"name": "busy"}))
+        .await
+        .unwrap();
+    assert!(!app.skills_path().join("busy").exists());
+    catalog::call(&app, "graceful_shutdown", json!({}))
+        .await
+        .unwrap();
+}
