@@ -471,6 +471,84 @@ async fn duplicates_are_conflicts_and_change_nothing() {
     assert_eq!(rows(&app), 1);
 }
 
+/// Renames entry `from` to `to` (same length) in its local and central headers: the `zip`
+/// writer refuses a repeated name, a hostile archive does not.
+fn rename_entry(mut bytes: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let n = from.len();
+    let mut renamed = 0;
+    let mut i = 0;
+    while i + 4 <= bytes.len() {
+        let at = match &bytes[i..i + 4] {
+            [0x50, 0x4b, 0x03, 0x04] => i + 30,
+            [0x50, 0x4b, 0x01, 0x02] => i + 46,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        if bytes.get(at..at + n) == Some(from.as_bytes()) {
+            bytes[at..at + n].copy_from_slice(to.as_bytes());
+            renamed += 1;
+        }
+        i = at;
+    }
+    assert_eq!(renamed, 2, "entry {from} not found in both headers");
+    bytes
+}
+
+/// Issue 12 item 7: an archive holding one path twice installed the last copy while
+/// `unzip` shows the first. Every form of repeat is refused, naming the path, with
+/// nothing written and no row.
+#[tokio::test]
+async fn repeated_entry_names_are_refused_naming_the_path() {
+    let (d, app) = open();
+    let src = tempfile::tempdir().unwrap();
+    let shown = skill_md("twin");
+    let hidden = skill_md("other");
+    let byte_identical = rename_entry(
+        build(&[
+            File("twin/SKILL.md", shown.as_bytes()),
+            File("twin/SKILL.mX", hidden.as_bytes()),
+        ]),
+        "twin/SKILL.mX",
+        "twin/SKILL.md",
+    );
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "byte-identical names",
+            byte_identical,
+            "the entry 'twin/SKILL.md' appears more than once",
+        ),
+        (
+            "same path after normalisation",
+            build(&[
+                File("twin/SKILL.md", shown.as_bytes()),
+                File("./twin/SKILL.md", hidden.as_bytes()),
+            ]),
+            "both extract to 'twin/SKILL.md'",
+        ),
+        (
+            "same path up to letter case",
+            build(&[
+                File("twin/SKILL.md", shown.as_bytes()),
+                File("twin/references/Notes.md", b"1"),
+                File("twin/references/notes.md", b"2"),
+            ]),
+            "'twin/references/Notes.md' and 'twin/references/notes.md' differ only in letter case",
+        ),
+    ];
+    let before = listing(d.path());
+    for (what, bytes, want) in cases {
+        let f = outside(&src, "twin.zip", &bytes);
+        let e = call_err(&app, "upload_skill", json!({"filePath": f})).await;
+        assert_eq!(e.kind, ErrorKind::InvalidInput, "{what}: {}", e.message);
+        assert!(e.message.contains(want), "{what}: {}", e.message);
+        assert_eq!(listing(d.path()), before, "{what}: something was written");
+        assert_eq!(rows(&app), 0, "{what}: a row was inserted");
+    }
+}
+
 #[tokio::test]
 async fn export_then_reupload_gives_the_same_files() {
     let (d, app) = open();

@@ -7,6 +7,14 @@
 //!   **refused**, not skipped: `..` components (zip-slip), absolute paths, drive letters,
 //!   NUL bytes, symlinks, devices/FIFOs/sockets, encrypted entries. Junk (`__MACOSX/**`,
 //!   `.DS_Store`, `Thumbs.db`) is skipped.
+//! - Two entries that would land on the same path are **refused** before anything is
+//!   written, naming the path: exact repeats (byte-identical names, which the `zip` crate
+//!   would silently collapse to the *last* copy while `unzip` shows the first) and repeats
+//!   after normalisation (`a/x`, `a//x`, `./a/x`, `a\x`). Paths that differ only in letter
+//!   case (`a/X.md`, `a/x.md`; also via a folder: `Refs/a.md`, `refs/b.md`) are refused too,
+//!   because they overwrite each other on the case-insensitive file systems of macOS and
+//!   Windows. A folder entry repeated with the same spelling is harmless and allowed.
+//!   Unicode normalisation (NFC/NFD) and Windows' trailing dots are not folded.
 //! - Limits: entry count from the central directory; per-file and total sizes counted on
 //!   the **real bytes** coming out of the decompressor (header sizes are never trusted).
 //! - Layouts: `SKILL.md` at the root, or every entry inside exactly one top folder that
@@ -21,8 +29,9 @@ use crate::error::{Error, IoContext, Result};
 use crate::ingest::frontmatter::{self, FieldValue, Frontmatter, MAX_SKILL_MD_BYTES};
 use crate::ingest::names::validate_skill_name;
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufReader, Read, Write};
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 /// Limits applied while extracting (defaults: architecture.md; settings may override).
@@ -117,6 +126,12 @@ pub fn extract_skill_zip_with_name(
             limits.max_entries
         )));
     }
+    if archive.has_duplicate_names() {
+        return Err(raw_duplicate_error(
+            zip_path,
+            archive.central_directory_start(),
+        ));
+    }
 
     // 1. Check every entry before writing anything.
     let mut entries = Vec::with_capacity(archive.len());
@@ -166,6 +181,8 @@ pub fn extract_skill_zip_with_name(
             executable,
         });
     }
+
+    refuse_clashing_paths(&entries)?;
 
     // 2. Layout.
     let (layout, skill_md_index) = find_layout(&entries)?;
@@ -333,6 +350,109 @@ fn checked_components(name: &str) -> Result<Checked> {
         return Ok(Checked::Junk);
     }
     Ok(Checked::Path(comps))
+}
+
+/// The error for a name stored twice, byte for byte. `ZipArchive` keys entries by name and
+/// keeps only the last copy, so the name is found by reading the central directory again.
+fn raw_duplicate_error(zip_path: &Path, central_directory_start: u64) -> Error {
+    let what = match first_repeated_raw_name(zip_path, central_directory_start) {
+        Some(name) => format!("the entry '{}' appears", name.escape_debug()),
+        None => "an entry name appears".to_string(),
+    };
+    Error::invalid(format!(
+        "invalid ZIP archive: {what} more than once; tools disagree on which copy wins, \
+         so the package is refused — rebuild the archive with each file once"
+    ))
+}
+
+/// The first name that repeats in the central directory (raw bytes, as the `zip` crate
+/// compares them). `None` when the directory cannot be read back.
+fn first_repeated_raw_name(zip_path: &Path, central_directory_start: u64) -> Option<String> {
+    const CENTRAL_HEADER: [u8; 4] = [0x50, 0x4b, 0x01, 0x02];
+    let mut r = BufReader::new(File::open(zip_path).ok()?);
+    r.seek(SeekFrom::Start(central_directory_start)).ok()?;
+    let mut seen = HashSet::new();
+    loop {
+        let mut fixed = [0u8; 46];
+        r.read_exact(&mut fixed).ok()?;
+        if fixed[..4] != CENTRAL_HEADER {
+            return None;
+        }
+        let le16 = |at: usize| u16::from_le_bytes([fixed[at], fixed[at + 1]]);
+        let mut name = vec![0u8; usize::from(le16(28))];
+        r.read_exact(&mut name).ok()?;
+        if !seen.insert(name.clone()) {
+            return Some(String::from_utf8_lossy(&name).into_owned());
+        }
+        let rest = i64::from(le16(30)) + i64::from(le16(32)); // extra field + comment
+        r.seek_relative(rest).ok()?;
+    }
+}
+
+/// Refuses two entries that would land on the same path, exactly or up to letter case
+/// (see the module documentation). Paths are walked as a tree of lower-cased components,
+/// so the work stays linear in the length of the names.
+fn refuse_clashing_paths(entries: &[Entry]) -> Result<()> {
+    struct Node {
+        id: usize,
+        spelled: String,
+        is_dir: bool,
+        entry: usize,
+    }
+    let mut nodes: HashMap<(usize, String), Node> = HashMap::new();
+    for (index, entry) in entries.iter().enumerate() {
+        let mut parent = 0; // the archive root
+        for (depth, comp) in entry.comps.iter().enumerate() {
+            let is_dir = depth + 1 < entry.comps.len() || entry.is_dir;
+            let key = (parent, comp.to_lowercase());
+            match nodes.get(&key) {
+                None => {
+                    let id = nodes.len() + 1;
+                    nodes.insert(
+                        key,
+                        Node {
+                            id,
+                            spelled: comp.clone(),
+                            is_dir,
+                            entry: index,
+                        },
+                    );
+                    parent = id;
+                }
+                Some(n) if n.spelled == *comp && n.is_dir && is_dir => parent = n.id,
+                Some(n) => {
+                    let first = &entries[n.entry];
+                    let path = entry.comps[..=depth].join("/");
+                    return Err(clash_error(first, entry, &path, n.spelled == *comp));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn clash_error(first: &Entry, second: &Entry, path: &str, same_spelling: bool) -> Error {
+    let (a, b) = (first.name.escape_debug(), second.name.escape_debug());
+    let path = path.escape_debug();
+    let same_target = first.comps.join("/") == second.comps.join("/");
+    Error::invalid(if !same_spelling {
+        format!(
+            "invalid ZIP archive: entries '{a}' and '{b}' differ only in letter case at \
+             '{path}' and would overwrite each other on macOS and Windows — rename one and \
+             rebuild the archive"
+        )
+    } else if same_target {
+        format!(
+            "invalid ZIP archive: entries '{a}' and '{b}' both extract to '{path}' (the path \
+             appears more than once); tools disagree on which copy wins, so the package is \
+             refused — rebuild the archive with each file once"
+        )
+    } else {
+        format!(
+            "invalid ZIP archive: entry '{b}' clashes with entry '{a}' at '{path}' (a path \
+             cannot be both a file and a folder) — rebuild the archive"
+        )
+    })
 }
 
 /// Picks the layout and the index of the SKILL.md entry.
@@ -946,6 +1066,117 @@ mod tests {
         w.write_all(b"2").unwrap();
         let bytes = w.finish().unwrap().into_inner();
         refused(&bytes, ZipLimits::default(), "clashes");
+    }
+
+    /// Renames entry `from` to `to` (same length) in both its local and central headers:
+    /// the `zip` writer refuses a repeated name, hostile archives do not.
+    fn rename_entry(mut bytes: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
+        assert_eq!(from.len(), to.len());
+        let n = from.len();
+        let mut renamed = 0;
+        let mut i = 0;
+        while i + 4 <= bytes.len() {
+            let at = match &bytes[i..i + 4] {
+                [0x50, 0x4b, 0x03, 0x04] => i + 30,
+                [0x50, 0x4b, 0x01, 0x02] => i + 46,
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            if bytes.get(at..at + n) == Some(from.as_bytes()) {
+                bytes[at..at + n].copy_from_slice(to.as_bytes());
+                renamed += 1;
+            }
+            i = at;
+        }
+        assert_eq!(renamed, 2, "entry {from} not found in both headers");
+        bytes
+    }
+
+    #[test]
+    fn byte_identical_duplicate_names_are_refused() {
+        let other = "---\nname: other-skill\ndescription: The hidden copy\n---\n";
+        for layout in ["", "my-skill/"] {
+            let first = format!("{layout}SKILL.md");
+            let second = format!("{layout}SKILL.mX");
+            let bytes = build(&[
+                File(&first, SKILL.as_bytes()),
+                File(&second, other.as_bytes()),
+            ]);
+            let bytes = rename_entry(bytes, &second, &first);
+            // The zip crate silently keeps only the last copy: the bug this guards against.
+            let archive = zip::ZipArchive::new(Cursor::new(bytes.clone())).unwrap();
+            assert!(archive.has_duplicate_names());
+            let e = refused(&bytes, ZipLimits::default(), "more than once");
+            assert!(
+                e.message.contains(&format!("the entry '{first}' appears")),
+                "{}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
+    fn duplicates_after_normalisation_are_refused_before_writing() {
+        for twin in [
+            "my-skill//SKILL.md",
+            "./my-skill/SKILL.md",
+            "my-skill\\SKILL.md",
+        ] {
+            let bytes = build(&[
+                File("my-skill/SKILL.md", SKILL.as_bytes()),
+                File(twin, b"---\nname: my-skill\ndescription: twin\n---\n"),
+            ]);
+            let e = refused(
+                &bytes,
+                ZipLimits::default(),
+                "both extract to 'my-skill/SKILL.md'",
+            );
+            assert!(
+                e.message.contains(&twin.escape_debug().to_string()),
+                "{}",
+                e.message
+            );
+        }
+        // A repeated folder entry is harmless.
+        let bytes = build(&[
+            Dir("references/"),
+            Dir("./references/"),
+            File("SKILL.md", SKILL.as_bytes()),
+            File("references/x.md", b"x"),
+        ]);
+        let (_f, r) = run(&bytes);
+        assert_eq!(read(&r.unwrap().dir, "references/x.md"), "x");
+    }
+
+    #[test]
+    fn paths_that_differ_only_in_case_are_refused() {
+        for (a, b, at) in [
+            (
+                "references/Api.md",
+                "references/api.md",
+                "references/api.md",
+            ),
+            ("Refs/a.md", "refs/b.md", "refs"),
+            ("notes.md", "NOTES.MD", "NOTES.MD"),
+        ] {
+            let bytes = build(&[
+                File("SKILL.md", SKILL.as_bytes()),
+                File(a, b"1"),
+                File(b, b"2"),
+            ]);
+            let e = refused(&bytes, ZipLimits::default(), "differ only in letter case");
+            assert!(
+                e.message.contains(&format!("'{a}' and '{b}'")),
+                "{}",
+                e.message
+            );
+            assert!(e.message.contains(&format!("at '{at}'")), "{}", e.message);
+        }
+        // SKILL.md itself against a lower-case twin, in either order.
+        let bytes = build(&[File("skill.md", b"x"), File("SKILL.md", SKILL.as_bytes())]);
+        refused(&bytes, ZipLimits::default(), "differ only in letter case");
     }
 
     #[test]
