@@ -12,7 +12,11 @@
 //!   ingestion.md §7.2), so the command cannot overwrite `~/.bashrc` or `~/.ssh/…`.
 //! - Writes are atomic: a temporary file is written in the target's folder, flushed, and
 //!   renamed over the target, so a failure leaves the old file intact. They never follow a
-//!   final-component symlink, are capped at 10 MiB, and refuse the app's own database files.
+//!   final-component symlink, are capped at 10 MiB, and refuse the app's own files: the
+//!   database (with its `-wal`/`-shm`/`-journal`), the log folder, and the skills repository's
+//!   `.git/` folder (its history is changed only by the app's git commands).
+//! - A path that ends in `/` names a folder: the file commands refuse it (`read_file("a.md/")`
+//!   would otherwise read `a.md`).
 //! - `list_skill_files` reports symlinks (with `is_symlink: true`, an extra field) without
 //!   following them; their `absolute_path` is the link itself, never its target. The skill
 //!   name there is checked for separators and `..` only (not the full kebab-case rule), so
@@ -91,11 +95,52 @@ fn ensure_attachments_dir() -> Result<PathBuf> {
 }
 
 fn guard_app(app: &App, path: &str, intent: Intent) -> Result<PathBuf> {
+    refuse_trailing_separator(path)?;
     let p = path_guard::guard(path, &app_roots(app), intent)?;
     if intent == Intent::Write {
-        refuse_database(app, &p)?;
+        refuse_app_files(app, &p)?;
     }
     Ok(p)
+}
+
+/// A trailing separator names a folder; the file commands take files only.
+fn refuse_trailing_separator(path: &str) -> Result<()> {
+    let trailing = path.ends_with('/') || (cfg!(windows) && path.ends_with('\\'));
+    if trailing && path.len() > 1 {
+        return Err(Error::invalid(format!(
+            "{path:?} ends with a path separator, so it names a folder, not a file; remove the trailing separator"
+        )));
+    }
+    Ok(())
+}
+
+/// Files the app alone writes: its database, its logs, and the skills repository's history.
+fn refuse_app_files(app: &App, target: &Path) -> Result<()> {
+    refuse_database(app, target)?;
+    let logs = app.paths.log_dir();
+    let logs = path_guard::resolve(&logs).unwrap_or(logs);
+    if target.starts_with(&logs) {
+        return Err(Error::invalid(format!(
+            "refusing to write {}: it is in the app's log folder {}, which only the app writes",
+            target.display(),
+            logs.display()
+        )));
+    }
+    let skills = app.skills_path();
+    let skills = path_guard::resolve(&skills).unwrap_or(skills);
+    let in_git = target.strip_prefix(&skills).ok().and_then(|rel| {
+        rel.components()
+            .next()
+            .map(|c| c.as_os_str().eq_ignore_ascii_case(".git"))
+    });
+    if in_git == Some(true) {
+        return Err(Error::invalid(format!(
+            "refusing to write {}: it is in the skills repository's .git folder, which only the \
+             app's history commands change",
+            target.display()
+        )));
+    }
+    Ok(())
 }
 
 /// The SQLite database (and its journal files) must not be replaced by a file command.
@@ -392,8 +437,9 @@ pub fn copy_file(app: &App, a: CopyFileArgs) -> Result<()> {
     if let Some(home) = dirs::home_dir().filter(|h| h.parent().is_some()) {
         dest_roots.push(home);
     }
+    refuse_trailing_separator(&a.dest)?;
     let dest = path_guard::guard(&a.dest, &dest_roots, Intent::Write)?;
-    refuse_database(app, &dest)?;
+    refuse_app_files(app, &dest)?;
     let in_app_roots = path_guard::guard(&a.dest, &app_roots(app), Intent::Write).is_ok();
     if !in_app_roots && !has_export_extension(&dest) {
         return Err(Error::invalid(format!(

@@ -20,6 +20,7 @@ pub mod path_guard;
 pub mod paths;
 pub mod reconcile;
 pub mod refine;
+pub mod safe_fs;
 pub mod secrets;
 pub mod settings;
 pub mod skills;

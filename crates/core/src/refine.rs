@@ -6,6 +6,7 @@ use crate::agents::{AgentOutcome, AgentRequest, RequestKind};
 use crate::app::App;
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::validate_skill_name;
+use crate::safe_fs;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -92,6 +93,7 @@ fn skill_dir(app: &App, skill: &str) -> PathBuf {
     app.skills_path().join(skill)
 }
 
+/// The skill's folder, canonical; refused when it is a link that leads out of the skills path.
 fn require_skill_dir(app: &App, skill: &str) -> Result<PathBuf> {
     validate_skill_name(skill)?;
     let d = skill_dir(app, skill);
@@ -101,38 +103,46 @@ fn require_skill_dir(app: &App, skill: &str) -> Result<PathBuf> {
             d.display()
         )));
     }
-    Ok(d)
+    safe_fs::guarded_dir(&app.skills_path(), &d)
 }
 
-/// SKILL.md, then top-level `.md`/`.txt` of `references/` and `context/`, each sorted.
+/// SKILL.md, then top-level `.md`/`.txt` of `references/` and `context/`, each sorted. Every
+/// file is read through the path guard of the skill folder: a link that leads outside it is
+/// left out with a warning naming it.
 pub fn get_skill_content_for_refine(app: &App, a: SkillArgs) -> Result<Vec<SkillFileContent>> {
     let dir = require_skill_dir(app, &a.skill_name)?;
     let mut out = Vec::new();
-    let skill_md = dir.join("SKILL.md");
-    if skill_md.is_file() {
-        out.push(SkillFileContent {
-            path: "SKILL.md".into(),
-            content: std::fs::read_to_string(&skill_md).with_path(&skill_md)?,
-        });
-    }
+    let mut push = |rel: String| -> Result<()> {
+        let resolved = match safe_fs::guard_inside(&dir, Path::new(&rel)) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!("refine content of {}: skipping {rel}: {e}", a.skill_name);
+                return Ok(());
+            }
+        };
+        if resolved.is_file() {
+            let content = std::fs::read_to_string(&resolved).with_path(&resolved)?;
+            out.push(SkillFileContent { path: rel, content });
+        }
+        Ok(())
+    };
+    push("SKILL.md".into())?;
     for sub in ["references", "context"] {
         let Ok(rd) = std::fs::read_dir(dir.join(sub)) else {
             continue;
         };
-        let mut files: Vec<PathBuf> = rd
+        let mut names: Vec<String> = rd
             .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "md" || x == "txt"))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                Path::new(n)
+                    .extension()
+                    .is_some_and(|x| x == "md" || x == "txt")
+            })
             .collect();
-        files.sort();
-        for f in files {
-            out.push(SkillFileContent {
-                path: format!(
-                    "{sub}/{}",
-                    f.file_name().unwrap_or_default().to_string_lossy()
-                ),
-                content: std::fs::read_to_string(&f).with_path(&f)?,
-            });
+        names.sort();
+        for n in names {
+            push(format!("{sub}/{n}"))?;
         }
     }
     Ok(out)
@@ -185,9 +195,9 @@ pub fn start_refine_session(app: &App, a: SkillArgs) -> Result<RefineSessionInfo
         created_at: crate::db::now(),
     };
     app.db.conn().execute(
-        "INSERT INTO workflow_sessions (session_id, skill_name, pid, started_at, skill_id)
-         VALUES (?1, ?2, ?3, ?4, (SELECT id FROM skills WHERE name = ?2))",
-        params![info.session_id, info.skill_name, app.pid, info.created_at],
+        "INSERT INTO workflow_sessions (session_id, skill_name, pid, started_at, skill_id, pid_started_at)
+         VALUES (?1, ?2, ?3, ?4, (SELECT id FROM skills WHERE name = ?2), ?5)",
+        params![info.session_id, info.skill_name, app.pid, info.created_at, app.pid_started_at],
     )?;
     map.insert(
         info.session_id.clone(),
@@ -424,8 +434,11 @@ pub async fn close_refine_session(app: &Arc<App>, a: CloseArgs) -> Result<()> {
     let app2 = app.clone();
     let discard = a.discard.unwrap_or(false);
     tokio::task::spawn_blocking(move || -> Result<()> {
-        let dir = skill_dir(&app2, &s.skill);
         if discard {
+            let mut dir = skill_dir(&app2, &s.skill);
+            if safe_fs::is_symlink(&dir) {
+                dir = safe_fs::guarded_dir(&app2.skills_path(), &dir)?;
+            }
             restore_snapshot(&dir, &s.skill, &s.snapshot)?;
         } else {
             crate::history::commit_skill(&app2, &s.skill, &format!("{}: refined", s.skill));
@@ -441,22 +454,34 @@ pub async fn close_refine_session(app: &Arc<App>, a: CloseArgs) -> Result<()> {
     .map_err(|e| Error::internal(e.to_string()))?
 }
 
+/// Puts the files of `snap` back. Never through a symbolic link: a file whose folder became a
+/// link is left alone (with a warning), and a file that became a link is replaced by the file.
 fn restore_snapshot(dir: &Path, skill: &str, snap: &BTreeMap<String, Vec<u8>>) -> Result<()> {
     let now = snapshot(dir, skill);
     for p in now.keys().filter(|p| !snap.contains_key(*p)) {
         let rel = p.strip_prefix(&format!("{skill}/")).unwrap_or(p);
-        let f = dir.join(rel);
-        std::fs::remove_file(&f).with_path(&f)?;
+        safe_fs::remove_inside(dir, Path::new(rel))?;
     }
     for (p, bytes) in snap {
         let rel = p.strip_prefix(&format!("{skill}/")).unwrap_or(p);
         let f = dir.join(rel);
-        if now.get(p) != Some(bytes) {
-            if let Some(parent) = f.parent() {
-                std::fs::create_dir_all(parent).with_path(parent)?;
-            }
-            std::fs::write(&f, bytes).with_path(&f)?;
+        if now.get(p) == Some(bytes) {
+            continue;
         }
+        if let Some(link) = safe_fs::link_between(dir, Path::new(rel))? {
+            tracing::warn!(
+                "discard of {skill}: not restoring {rel}: {} is now a symbolic link",
+                link.display()
+            );
+            continue;
+        }
+        if let Some(parent) = f.parent() {
+            std::fs::create_dir_all(parent).with_path(parent)?;
+        }
+        if safe_fs::is_symlink(&f) {
+            safe_fs::remove_no_follow(&f).with_path(&f)?;
+        }
+        std::fs::write(&f, bytes).with_path(&f)?;
     }
     Ok(())
 }

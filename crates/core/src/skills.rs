@@ -406,13 +406,9 @@ fn set_aside(path: &Path) -> Result<Option<PathBuf>> {
     Ok(Some(aside))
 }
 
+/// Removes `path` without following it: a linked skill folder goes as a link.
 fn remove_any(path: &Path) {
-    let res = match std::fs::symlink_metadata(path) {
-        Ok(m) if m.is_dir() => std::fs::remove_dir_all(path),
-        Ok(_) => std::fs::remove_file(path),
-        Err(_) => Ok(()),
-    };
-    if let Err(e) = res {
+    if let Err(e) = crate::safe_fs::remove_no_follow(path) {
         tracing::warn!("could not remove {}: {e}", path.display());
     }
 }

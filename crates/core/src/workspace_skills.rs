@@ -276,13 +276,9 @@ impl Moves {
     }
 }
 
+/// Removes `p` without following it: a linked skill folder goes as a link.
 fn remove_path(p: &Path) {
-    let r = match fs::symlink_metadata(p) {
-        Ok(m) if m.is_dir() => fs::remove_dir_all(p),
-        Ok(_) => fs::remove_file(p),
-        Err(_) => return,
-    };
-    if let Err(e) = r {
+    if let Err(e) = crate::safe_fs::remove_no_follow(p) {
         tracing::warn!("could not remove {}: {e}", p.display());
     }
 }
@@ -701,12 +697,13 @@ fn existing_dir(app: &App, row: &Row) -> Result<PathBuf> {
     )))
 }
 
-/// Command `get_skill_content` (sync): the text of the workspace skill's SKILL.md.
+/// Command `get_skill_content` (sync): the text of the workspace skill's SKILL.md. A skill
+/// folder or SKILL.md that is a symbolic link leading out of the skills store is refused.
 pub fn get_skill_content(app: &App, a: SkillNameArgs) -> Result<String> {
     let row = find_by_name(app, &a.skill_name)?
         .ok_or_else(|| Error::not_found(format!("Workspace skill '{}' not found", a.skill_name)))?;
-    let dir = existing_dir(app, &row)?;
-    let p = dir.join("SKILL.md");
+    let dir = crate::safe_fs::guarded_dir(&skills_root(app), &existing_dir(app, &row)?)?;
+    let p = crate::safe_fs::guard_inside(&dir, Path::new("SKILL.md"))?;
     let meta = fs::metadata(&p).map_err(|e| Error::from(e).context("Failed to read SKILL.md"))?;
     if meta.len() > crate::ingest::frontmatter::MAX_SKILL_MD_BYTES as u64 {
         return Err(Error::invalid(format!(
@@ -719,11 +716,12 @@ pub fn get_skill_content(app: &App, a: SkillNameArgs) -> Result<String> {
 }
 
 /// Command `export_skill` (sync): zips the workspace skill into
-/// `<data dir>/exports/<name>.zip` (entries prefixed `<name>/`) and returns that path.
+/// `<data dir>/exports/<name>.zip` (entries prefixed `<name>/`) and returns that path. A skill
+/// folder that is a link out of the skills store is refused; links inside it are skipped.
 pub fn export_skill(app: &App, a: SkillNameArgs) -> Result<String> {
     let row = find_by_name(app, &a.skill_name)?
         .ok_or_else(|| Error::not_found(format!("Skill '{}' not found", a.skill_name)))?;
-    let dir = existing_dir(app, &row)?;
+    let dir = crate::safe_fs::guarded_dir(&skills_root(app), &existing_dir(app, &row)?)?;
     let name = row.skill.skill_name.clone();
     let exports = app.paths.exports_dir();
     fs::create_dir_all(&exports).with_path(&exports)?;

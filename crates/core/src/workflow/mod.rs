@@ -13,6 +13,7 @@ use crate::app::App;
 use crate::catalog::NoArgs;
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::validate_skill_name;
+use crate::safe_fs;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -75,6 +76,10 @@ pub struct StepResetPreview {
 pub struct PackageResult {
     pub file_path: String,
     pub size_bytes: u64,
+    /// Beyond the reference: symbolic links of the skill folder left out of the package
+    /// (relative, `/`-separated). Links are never packed.
+    #[serde(default)]
+    pub skipped: Vec<String>,
 }
 
 // ---- args ----
@@ -219,7 +224,7 @@ fn store_artifacts(app: &App, skill: &str, run: i64, id: u32) -> Result<usize> {
         let now = crate::db::now();
         let mut n = 0;
         for rel in &files {
-            let Ok(content) = std::fs::read_to_string(dir.join(rel)) else {
+            let Ok(content) = safe_fs::read_to_string_inside(&dir, Path::new(rel)) else {
                 continue;
             };
             tx.execute(
@@ -490,8 +495,9 @@ pub async fn start_step(
         move || -> Result<()> {
             deploy::prepare_workspace(&app)?;
             if id == 0 {
+                // A linked skill folder is refused; a linked context/ goes as a link.
+                safe_fs::remove_inside(&app.skills_path(), &Path::new(&skill).join("context"))?;
                 let ctx = skill_dir(&app, &skill).join("context");
-                let _ = std::fs::remove_dir_all(&ctx);
                 std::fs::create_dir_all(&ctx).with_path(&ctx)?;
             }
             std::fs::create_dir_all(skill_dir(&app, &skill).join("references")).ok();
@@ -739,7 +745,7 @@ pub fn preview_step_reset(app: &App, a: ResetArgs) -> Result<Vec<StepResetPrevie
         .filter_map(|id| {
             let files: Vec<String> = reset_targets(&dir, id)
                 .into_iter()
-                .filter(|f| dir.join(f).is_file())
+                .filter(|f| is_plain_file_of(&dir, f))
                 .collect();
             (!files.is_empty()).then(|| StepResetPreview {
                 step_id: id,
@@ -748,6 +754,13 @@ pub fn preview_step_reset(app: &App, a: ResetArgs) -> Result<Vec<StepResetPrevie
             })
         })
         .collect())
+}
+
+/// `dir/rel` is a regular file reached without any symbolic link.
+fn is_plain_file_of(dir: &Path, rel: &str) -> bool {
+    !safe_fs::is_symlink(dir)
+        && safe_fs::is_real_file(&dir.join(rel))
+        && safe_fs::link_between(dir, Path::new(rel)).is_ok_and(|l| l.is_none())
 }
 
 /// Output files a reset of step `id` deletes (relative to the skill dir). Evaluations,
@@ -769,11 +782,24 @@ fn reset_targets(dir: &Path, id: u32) -> Vec<String> {
     }
 }
 
+/// Deletes the outputs of steps `fromStepId..=3` without ever following a symbolic link: a
+/// linked skill folder or `context/` is refused before anything is deleted, and a linked
+/// `references/` (owned whole by step 3) is removed as a link.
 pub fn reset_workflow_step(app: &App, a: ResetArgs) -> Result<()> {
     let run = require_run(app, &a.skill_name)?;
     step(a.from_step_id)?;
     crate::locks::ensure_not_locked_by_other(app, &a.skill_name)?;
     let skill = &a.skill_name;
+    let root = app.skills_path();
+    let dir = skill_dir(app, skill);
+    safe_fs::refuse_symlink(&dir, &format!("reset the skill '{skill}'"))?;
+    let targets: Vec<PathBuf> = (a.from_step_id..=3)
+        .flat_map(|id| reset_targets(&dir, id))
+        .map(|f| Path::new(skill).join(f))
+        .collect();
+    for t in &targets {
+        safe_fs::check_no_link_between(&root, t)?;
+    }
     crate::history::commit_skill(
         app,
         skill,
@@ -782,14 +808,16 @@ pub fn reset_workflow_step(app: &App, a: ResetArgs) -> Result<()> {
             a.from_step_id
         ),
     );
-    let dir = skill_dir(app, skill);
-    for id in a.from_step_id..=3 {
-        for f in reset_targets(&dir, id) {
-            let path = dir.join(&f);
-            if path.is_file() {
-                std::fs::remove_file(&path).with_path(&path)?;
-            }
-        }
+    let refs = dir.join("references");
+    if safe_fs::is_symlink(&refs) {
+        tracing::warn!(
+            "reset of {skill}: removing the symbolic link {} (its target is left alone)",
+            refs.display()
+        );
+        safe_fs::remove_no_follow(&refs).with_path(&refs)?;
+    }
+    for t in &targets {
+        safe_fs::remove_inside(&root, t)?;
     }
     if a.from_step_id <= 3 {
         let _ = std::fs::remove_file(app.paths.exports_dir().join(format!("{skill}.skill")));
@@ -911,14 +939,20 @@ pub fn reset_legacy_skills(app: &App, a: SkillNamesArgs) -> Result<()> {
     for n in &a.skill_names {
         validate_skill_name(n)?;
     }
+    let root = app.skills_path();
+    // Refused before any skill is touched, so a refusal changes nothing.
+    for n in &a.skill_names {
+        safe_fs::refuse_symlink(&skill_dir(app, n), &format!("reset the skill '{n}'"))?;
+    }
     for n in &a.skill_names {
         let dir = skill_dir(app, n);
+        // A linked context/ or references/ is removed as a link, never followed.
         for sub in ["context", "references"] {
+            safe_fs::remove_inside(&root, &Path::new(n).join(sub))?;
             let d = dir.join(sub);
-            let _ = std::fs::remove_dir_all(&d);
             std::fs::create_dir_all(&d).with_path(&d)?;
         }
-        let _ = std::fs::remove_file(dir.join("SKILL.md"));
+        safe_fs::remove_inside(&root, &Path::new(n).join("SKILL.md"))?;
         app.db.write(|tx| {
             tx.execute("UPDATE workflow_steps SET status = 'pending', started_at = NULL, completed_at = NULL WHERE skill_name = ?1", [n])?;
             tx.execute(
@@ -988,21 +1022,45 @@ pub async fn run_answer_evaluator(app: &Arc<App>, a: SkillArgs) -> Result<String
     Ok(app.agents.send(app, req).await?.agent_id)
 }
 
-/// Writes `<data dir>/exports/<skill>.skill`: SKILL.md at the root plus `references/**`.
+/// Writes `<data dir>/exports/<skill>.skill`: SKILL.md at the root plus the skill's other
+/// deployable files ([`safe_fs::deployable_files`]). Symbolic links are never packed: they are
+/// listed in `skipped`, and a skill folder or SKILL.md that is a link is refused.
 pub fn package_skill(app: &App, a: SkillArgs) -> Result<PackageResult> {
     validate_skill_name(&a.skill_name)?;
     let dir = skill_dir(app, &a.skill_name);
-    if !dir.join("SKILL.md").is_file() {
+    if std::fs::symlink_metadata(dir.join("SKILL.md")).is_err() {
         return Err(Error::not_found(format!(
             "{} has no SKILL.md yet; finish step 3 (Generate Skill) first",
             dir.display()
         )));
     }
+    let real = safe_fs::guarded_dir(&app.skills_path(), &dir)?;
+    let skill_md = real.join("SKILL.md");
+    safe_fs::refuse_symlink(&skill_md, &format!("package the skill '{}'", a.skill_name))?;
+    if !safe_fs::is_real_file(&skill_md) {
+        return Err(Error::not_found(format!(
+            "{} is not a file; finish step 3 (Generate Skill) first",
+            skill_md.display()
+        )));
+    }
+    let found = safe_fs::deployable_files(&real)?;
+    let skipped: Vec<String> = found
+        .skipped_links
+        .iter()
+        .map(|p| safe_fs::slash_path(p))
+        .collect();
+    for link in &skipped {
+        tracing::warn!(
+            "package of {}: skipping the symbolic link {link} (links are never packed)",
+            a.skill_name
+        );
+    }
     let exports = app.paths.exports_dir();
     std::fs::create_dir_all(&exports).with_path(&exports)?;
     let dest = exports.join(format!("{}.skill", a.skill_name));
     let tmp = exports.join(format!(".{}.skill.{}", a.skill_name, uuid::Uuid::new_v4()));
-    let res = write_package(&dir, &tmp).and_then(|_| std::fs::rename(&tmp, &dest).with_path(&dest));
+    let res = write_package(&real, &found.files, &tmp)
+        .and_then(|_| std::fs::rename(&tmp, &dest).with_path(&dest));
     if let Err(e) = res {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
@@ -1011,29 +1069,30 @@ pub fn package_skill(app: &App, a: SkillArgs) -> Result<PackageResult> {
     Ok(PackageResult {
         file_path: p(&dest),
         size_bytes,
+        skipped,
     })
 }
 
-fn write_package(skill_dir: &Path, dest: &Path) -> Result<()> {
+/// `files` (relative to `skill_dir`) into a ZIP at `dest`, SKILL.md first. Every read goes
+/// through the path guard of the skill folder.
+fn write_package(skill_dir: &Path, files: &[PathBuf], dest: &Path) -> Result<()> {
     use std::io::Write;
     let file = std::fs::File::create(dest).with_path(dest)?;
     let mut zip = zip::ZipWriter::new(file);
-    let mut files = vec![PathBuf::from("SKILL.md")];
-    collect_files(
-        &skill_dir.join("references"),
-        Path::new("references"),
-        &mut files,
+    let skill_md = Path::new("SKILL.md");
+    let ordered = std::iter::once(skill_md).chain(
+        files
+            .iter()
+            .map(PathBuf::as_path)
+            .filter(|f| *f != skill_md),
     );
-    for rel in files {
-        let full = skill_dir.join(&rel);
-        let mode = file_mode(&full);
+    for rel in ordered {
+        let bytes = safe_fs::read_inside(skill_dir, rel)?;
         let opts = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
-            .unix_permissions(mode);
-        let name = rel.to_string_lossy().replace('\\', "/");
-        zip.start_file(name, opts)
+            .unix_permissions(file_mode(&skill_dir.join(rel)));
+        zip.start_file(safe_fs::slash_path(rel), opts)
             .map_err(|e| Error::io(format!("zip: {e}")))?;
-        let bytes = std::fs::read(&full).with_path(&full)?;
         zip.write_all(&bytes).with_path(dest)?;
     }
     zip.finish().map_err(|e| Error::io(format!("zip: {e}")))?;
@@ -1044,7 +1103,7 @@ fn file_mode(p: &Path) -> u32 {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(p)
+        std::fs::symlink_metadata(p)
             .map(|m| m.permissions().mode() & 0o777)
             .unwrap_or(0o644)
     }
@@ -1052,22 +1111,5 @@ fn file_mode(p: &Path) -> u32 {
     {
         let _ = p;
         0o644
-    }
-}
-
-fn collect_files(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = rd.flatten().collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let Ok(ft) = e.file_type() else { continue };
-        let r = rel.join(e.file_name());
-        if ft.is_dir() {
-            collect_files(&e.path(), &r, out);
-        } else if ft.is_file() {
-            out.push(r);
-        }
     }
 }

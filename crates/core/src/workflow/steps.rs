@@ -1,6 +1,7 @@
 //! The four workflow steps: their agents, limits and output files, the guards read from the
 //! context folder, and the checks that decide a step really produced its outputs.
 
+use crate::safe_fs;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -157,6 +158,8 @@ pub fn step_complete(skill_dir: &Path, id: u32) -> Result<(), String> {
 }
 
 /// Files a step produced, relative to the skill dir (for artifacts and reset previews).
+/// Only regular files reached without a symbolic link count: a linked `references/` (or a
+/// linked file in it) is never listed, so nothing outside the skill is stored or deleted.
 pub fn produced_files(skill_dir: &Path, id: u32) -> Vec<String> {
     let mut files: Vec<String> = match id {
         1 => vec!["context/clarifications.json".to_string()],
@@ -166,18 +169,22 @@ pub fn produced_files(skill_dir: &Path, id: u32) -> Vec<String> {
             .map(|s| s.to_string())
             .collect(),
     };
-    if id == 3 {
-        if let Ok(rd) = std::fs::read_dir(skill_dir.join("references")) {
-            let mut refs: Vec<String> = rd
+    let refs = skill_dir.join("references");
+    if id == 3 && safe_fs::is_real_dir(&refs) {
+        if let Ok(rd) = std::fs::read_dir(&refs) {
+            let mut names: Vec<String> = rd
                 .flatten()
-                .filter(|e| e.path().is_file())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
                 .map(|e| format!("references/{}", e.file_name().to_string_lossy()))
                 .collect();
-            refs.sort();
-            files.extend(refs);
+            names.sort();
+            files.extend(names);
         }
     }
-    files.retain(|f| skill_dir.join(f).is_file());
+    files.retain(|f| {
+        safe_fs::is_real_file(&skill_dir.join(f))
+            && safe_fs::link_between(skill_dir, Path::new(f)).is_ok_and(|l| l.is_none())
+    });
     files
 }
 
@@ -217,6 +224,25 @@ mod tests {
         )
         .unwrap();
         assert_eq!(disabled_steps(d.path()), vec![1, 2, 3]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn produced_files_never_lists_files_reached_through_a_link() {
+        let d = tempfile::tempdir().unwrap();
+        let skill = d.path().join("skill");
+        let outside = d.path().join("outside");
+        std::fs::create_dir_all(skill.join("references")).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("secret.md"), "outside").unwrap();
+        std::fs::write(skill.join("SKILL.md"), "skill").unwrap();
+        std::fs::write(skill.join("references/a.md"), "a").unwrap();
+        std::os::unix::fs::symlink(outside.join("secret.md"), skill.join("references/pw.md"))
+            .unwrap();
+        assert_eq!(produced_files(&skill, 3), ["SKILL.md", "references/a.md"]);
+        std::fs::remove_dir_all(skill.join("references")).unwrap();
+        std::os::unix::fs::symlink(&outside, skill.join("references")).unwrap();
+        assert_eq!(produced_files(&skill, 3), ["SKILL.md"]);
     }
 
     #[test]
