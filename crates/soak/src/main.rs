@@ -8,6 +8,12 @@
 //! round is still running once the restart finished; no lock of a dead PID is left in
 //! `skill_locks`.
 //!
+//! Two more kinds of round kill work that is not an agent: an **upload** round SIGKILLs
+//! `import zip` of a large archive mid-extraction, a **commit** round SIGKILLs the CLI while it
+//! commits a checkpoint of a skill with thousands of files. After the restart no staging folder
+//! (`.staging/` content, `.zip-extract-*`, `*.moving-*`) and no lock of a dead PID may be left,
+//! and an upload is either installed whole or not at all.
+//!
 //! Usage: `soak [--rounds N] [--seed S] [--bin target/release/skill-builder] [--data-dir D]`.
 //! The seed is printed first; the same seed replays the same targets and kill points.
 
@@ -70,8 +76,14 @@ impl Rng {
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Target {
+    /// The CLI during a mock build.
     App,
+    /// The CLI's Node sidecar during a mock build.
     Sidecar,
+    /// The CLI during `import zip` of a large archive.
+    Upload,
+    /// The CLI while it commits a checkpoint of a skill with many files.
+    Commit,
 }
 
 impl Target {
@@ -79,9 +91,31 @@ impl Target {
         match self {
             Target::App => "app",
             Target::Sidecar => "sidecar",
+            Target::Upload => "upload",
+            Target::Commit => "commit",
+        }
+    }
+
+    /// Picks the round's target: builds most of the time (they exercise the most code), an
+    /// upload or a commit every few rounds.
+    fn draw(rng: &mut Rng) -> Target {
+        match rng.next() % 6 {
+            0 | 1 => Target::App,
+            2 | 3 => Target::Sidecar,
+            4 => Target::Upload,
+            _ => Target::Commit,
         }
     }
 }
+
+/// The skill the upload rounds import, its ZIP's file name and size.
+const UPLOAD_SKILL: &str = "soak-upload";
+const UPLOAD_FILES: usize = 400;
+const UPLOAD_FILE_BYTES: usize = 128 * 1024;
+/// An upload round kills within this many ms after extraction started (it takes ~0.2 s).
+const UPLOAD_KILL_MAX_MS: u64 = 150;
+/// Files added to a built skill before a commit round's checkpoint commit.
+const COMMIT_FILES: usize = 3000;
 
 struct RoundResult {
     round: u32,
@@ -332,7 +366,9 @@ impl Checker {
                 }
             }
         }
-        if !now.contains(skill) {
+        if matches!(r.target, Target::App | Target::Sidecar | Target::Commit)
+            && !now.contains(skill)
+        {
             f.push(format!(
                 "{skill} not completed after the resume ({:?})",
                 run_state(env, skill)
@@ -395,7 +431,105 @@ impl Checker {
                 f.push(format!("stale lock on {s} (dead pid {pid})"));
             }
         }
+        // 6. no staging folder left behind by a killed upload, import or move.
+        let left = staging_leftovers(&env.data);
+        if !left.is_empty() {
+            f.push(format!("staging left: {}", left.join(", ")));
+        }
+        // 7. an upload is installed whole or not at all.
+        if let Some(problem) = half_installed_upload(env) {
+            f.push(problem);
+        }
     }
+}
+
+/// Staging entries under the data dir (git's own folders skipped): anything in a `.staging`
+/// folder but its `.gitignore`, and `.zip-extract-*` / `*.moving-*` folders anywhere.
+fn staging_leftovers(data: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![data.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let p = e.path();
+            let Ok(ft) = e.file_type() else { continue };
+            let rel = p.strip_prefix(data).unwrap_or(&p).display().to_string();
+            if name.starts_with(".zip-extract-") || name.contains(".moving-") {
+                out.push(rel);
+            } else if name == ".staging" && ft.is_dir() {
+                let inside: Vec<String> = std::fs::read_dir(&p)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n != ".gitignore")
+                    .collect();
+                if !inside.is_empty() {
+                    out.push(format!("{rel}/{{{}}}", inside.join(",")));
+                }
+            } else if ft.is_dir() && name != ".git" && name != "logs" {
+                stack.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// A problem when the upload skill is half there: a folder without all its files, or a
+/// folder and a database row that disagree.
+fn half_installed_upload(env: &Env) -> Option<String> {
+    let dir = env.data.join("workspace/.claude/skills").join(UPLOAD_SKILL);
+    let row: bool = env
+        .db()
+        .query_row(
+            "SELECT EXISTS(SELECT 1 FROM workspace_skills WHERE skill_name = ?1)",
+            [UPLOAD_SKILL],
+            |r| r.get(0),
+        )
+        .unwrap_or(false);
+    let files = std::fs::read_dir(dir.join("references"))
+        .map(|rd| rd.count())
+        .unwrap_or(0);
+    let folder = dir.exists();
+    if folder != row {
+        return Some(format!(
+            "upload half installed: folder {folder}, database row {row}"
+        ));
+    }
+    if folder && (files != UPLOAD_FILES || !dir.join("SKILL.md").is_file()) {
+        return Some(format!(
+            "upload half installed: {files} of {UPLOAD_FILES} reference files"
+        ));
+    }
+    None
+}
+
+/// Writes the archive the upload rounds import: SKILL.md and `UPLOAD_FILES` incompressible
+/// references, so that extracting it takes long enough to be killed in the middle.
+fn write_upload_zip(path: &Path, rng: &mut Rng) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(File::create(path)?);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let skill_md = format!(
+        "---\nname: {UPLOAD_SKILL}\ndescription: A large skill the crash soak uploads and kills mid-way.\n---\n\n# Soak upload\n"
+    );
+    w.start_file(format!("{UPLOAD_SKILL}/SKILL.md"), opts)?;
+    w.write_all(skill_md.as_bytes())?;
+    let mut buf = vec![0u8; UPLOAD_FILE_BYTES];
+    for i in 0..UPLOAD_FILES {
+        for chunk in buf.chunks_mut(8) {
+            let v = rng.next().to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+        w.start_file(format!("{UPLOAD_SKILL}/references/r{i:04}.md"), opts)?;
+        w.write_all(&buf)?;
+    }
+    w.finish()?;
+    Ok(())
 }
 
 // ---- one round ----
@@ -423,8 +557,75 @@ fn startup(env: &Env) -> Result<String, String> {
     ))
 }
 
+/// Runs a CLI command to its end (set-up between rounds); a failure is the round's failure.
+fn run_to_end(env: &Env, tag: &str, log: &str, args: &[&str]) -> Result<(), String> {
+    let mut c = env
+        .cli(tag, log, args)
+        .map_err(|e| format!("cannot start the CLI: {e}"))?;
+    match wait_timeout(&mut c, env.timeout) {
+        Some(s) if s.success() => Ok(()),
+        st => Err(format!("{log} failed ({}); see {log}.err", status_text(st))),
+    }
+}
+
+/// The command a round runs and kills, after its set-up: a build, an upload of the large ZIP
+/// (the previous round's copy removed first), or a reset whose checkpoint commit holds
+/// `COMMIT_FILES` new files.
+fn round_command(
+    env: &Env,
+    tag: &str,
+    k: u32,
+    target: Target,
+    skill: &str,
+) -> Result<Vec<String>, String> {
+    let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    match target {
+        Target::App | Target::Sidecar => Ok(own(&["build", skill, "--mock"])),
+        Target::Upload => {
+            let zip = env.logs.join("upload.zip");
+            if !zip.is_file() {
+                write_upload_zip(&zip, &mut Rng(u64::from(k)))
+                    .map_err(|e| format!("cannot write {}: {e}", zip.display()))?;
+            }
+            let id: Option<String> = env
+                .db()
+                .query_row(
+                    "SELECT skill_id FROM workspace_skills WHERE skill_name = ?1",
+                    [UPLOAD_SKILL],
+                    |r| r.get(0),
+                )
+                .ok();
+            if let Some(id) = id {
+                let args = format!("{{\"skillId\":\"{id}\"}}");
+                run_to_end(
+                    env,
+                    tag,
+                    &format!("r{k}-unimport"),
+                    &["call", "delete_imported_skill", &args],
+                )?;
+            }
+            Ok(own(&["import", "zip", zip.to_str().unwrap_or_default()]))
+        }
+        Target::Commit => {
+            let refs = env.data.join("skills").join(skill).join("references");
+            for i in 0..COMMIT_FILES {
+                let p = refs.join(format!("extra-{k}-{i:04}.md"));
+                std::fs::write(&p, format!("# Extra {k}/{i}\n"))
+                    .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+            }
+            let args = format!("{{\"skillName\":\"{skill}\",\"fromStepId\":3}}");
+            Ok(own(&["call", "reset_workflow_step", &args]))
+        }
+    }
+}
+
 fn round(env: &Env, chk: &mut Checker, k: u32, target: Target, kill_ms: u64) -> RoundResult {
-    let skill = format!("s{k}");
+    let skill = match target {
+        Target::Upload => UPLOAD_SKILL.to_string(),
+        // A commit round resets a skill an earlier round built.
+        Target::Commit => chk.finished.iter().next().cloned().unwrap_or_default(),
+        Target::App | Target::Sidecar => format!("s{k}"),
+    };
     let tag = format!("{}-{k}", std::process::id());
     let mut r = RoundResult {
         round: k,
@@ -439,7 +640,16 @@ fn round(env: &Env, chk: &mut Checker, k: u32, target: Target, kill_ms: u64) -> 
         late_exits: 0,
     };
     let mut known: BTreeSet<u32> = BTreeSet::new();
-    let mut child = match env.cli(&tag, &format!("r{k}-build"), &["build", &skill, "--mock"]) {
+    let args = match round_command(env, &tag, k, target, &skill) {
+        Ok(a) => a,
+        Err(e) => {
+            r.outcome = "set-up failed".into();
+            r.failures.push(e);
+            return r;
+        }
+    };
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut child = match env.cli(&tag, &format!("r{k}-{}", target.name()), &args) {
         Ok(c) => c,
         Err(e) => {
             r.outcome = "spawn failed".into();
@@ -449,10 +659,17 @@ fn round(env: &Env, chk: &mut Checker, k: u32, target: Target, kill_ms: u64) -> 
     };
     let pid = child.id();
     let t0 = Instant::now();
-    let kill_at = Duration::from_millis(kill_ms);
+    let mut kill_at = Duration::from_millis(kill_ms);
     let mut exited: Option<ExitStatus> = None;
+    // An upload's extraction is short and starts after the CLI's own start-up, which varies:
+    // its kill point counts from the moment the staging folder appears.
+    let mut staging_seen = target != Target::Upload;
     // Wait for the kill point (or the CLI's own exit), remembering its sidecars.
-    while t0.elapsed() < kill_at {
+    while !staging_seen || t0.elapsed() < kill_at {
+        if !staging_seen && !staging_leftovers(&env.data).is_empty() {
+            staging_seen = true;
+            kill_at = t0.elapsed() + Duration::from_millis(kill_ms % UPLOAD_KILL_MAX_MS);
+        }
         known.extend(sidecars_of(pid));
         if let Ok(Some(s)) = child.try_wait() {
             exited = Some(s);
@@ -463,9 +680,10 @@ fn round(env: &Env, chk: &mut Checker, k: u32, target: Target, kill_ms: u64) -> 
     let mut first_status = None;
     if exited.is_none() {
         match target {
-            Target::App => {
+            Target::App | Target::Upload | Target::Commit => {
                 known.extend(sidecars_of(pid));
                 r.killed = sigkill(pid);
+                r.kill_ms = t0.elapsed().as_millis() as u64;
                 first_status = child.wait().ok();
             }
             Target::Sidecar => {
@@ -512,7 +730,8 @@ fn round(env: &Env, chk: &mut Checker, k: u32, target: Target, kill_ms: u64) -> 
             r.failures.push(e);
         }
     }
-    let completed = run_state(env, &skill).is_some_and(|(_, st)| st == "completed");
+    let completed =
+        target == Target::Upload || run_state(env, &skill).is_some_and(|(_, st)| st == "completed");
     if completed {
         r.outcome = if r.killed {
             format!("{first}; completed at kill")
@@ -600,10 +819,9 @@ fn main() {
     let mut results = Vec::new();
     let started = Instant::now();
     for k in 1..=o.rounds {
-        let target = if rng.next().is_multiple_of(2) {
-            Target::App
-        } else {
-            Target::Sidecar
+        let target = match Target::draw(&mut rng) {
+            Target::Commit if chk.finished.is_empty() => Target::App,
+            t => t,
         };
         let kill_ms = rng.range(o.min_kill_ms, o.max_kill_ms);
         let r = round(&env, &mut chk, k, target, kill_ms);
@@ -633,10 +851,7 @@ fn main() {
         results.push(r);
     }
     let kills = results.iter().filter(|r| r.killed).count();
-    let app_kills = results
-        .iter()
-        .filter(|r| r.killed && r.target == Target::App)
-        .count();
+    let kills_of = |t: Target| results.iter().filter(|r| r.killed && r.target == t).count();
     let failed: Vec<&RoundResult> = results.iter().filter(|r| !r.failures.is_empty()).collect();
     let count = |pat: &str| {
         results
@@ -646,11 +861,14 @@ fn main() {
             .count()
     };
     println!(
-        "\nsummary: seed {seed}; {} rounds in {:.0} s; {kills} kills ({app_kills} app, {} sidecar), {} builds finished before the kill point; \
-         {} failed rounds — integrity {}, lost skills {}, lost commits {}, git locks {}, orphans {}, stale locks {}, resume failures {}",
+        "\nsummary: seed {seed}; {} rounds in {:.0} s; {kills} kills ({} app, {} sidecar, {} upload, {} commit), {} rounds finished before the kill point; \
+         {} failed rounds — integrity {}, lost skills {}, lost commits {}, git locks {}, orphans {}, stale locks {}, staging left {}, half uploads {}, resume failures {}",
         results.len(),
         started.elapsed().as_secs_f64(),
-        kills - app_kills,
+        kills_of(Target::App),
+        kills_of(Target::Sidecar),
+        kills_of(Target::Upload),
+        kills_of(Target::Commit),
         results.len() - kills,
         failed.len(),
         count("integrity"),
@@ -659,6 +877,8 @@ fn main() {
         count("git lock"),
         count("orphaned"),
         count("stale lock"),
+        count("staging left"),
+        count("half installed"),
         count("resume") + count("not completed"),
     );
     if o.keep || o.data_dir.is_some() || !failed.is_empty() {
