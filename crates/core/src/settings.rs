@@ -259,12 +259,17 @@ fn init_registries(s: &mut AppSettings) {
 #[serde(rename_all = "camelCase")]
 pub struct SaveSettingsArgs {
     pub settings: Map<String, Value>,
+    /// Accept a non-empty `workspace_path` folder the app did not create (e.g. a project).
+    /// Nothing of the user's in it is ever removed or overwritten either way.
+    #[serde(default)]
+    pub adopt_existing: bool,
 }
 
 /// Merge-saves the settings: keys present in the input replace stored ones, absent keys keep
 /// their value, GitHub sign-in fields are ignored (owned by the sign-in commands) and
 /// `marketplace_initialized` never goes back to false. A skills folder change moves the
-/// skills first; if that fails nothing is saved.
+/// skills first; if that fails nothing is saved. A new workspace folder that already holds
+/// files the app did not put there needs `adopt_existing`.
 pub fn save_settings(app: &App, args: SaveSettingsArgs) -> Result<()> {
     let mut input = args.settings;
     for k in GITHUB_OWNED {
@@ -296,6 +301,9 @@ pub fn save_settings(app: &App, args: SaveSettingsArgs) -> Result<()> {
         Some(p) => crate::paths::absolute(Path::new(p))?,
         None => app.paths.default_workspace(),
     };
+    if new_workspace != app.workspace_path() {
+        check_workspace_target(app, &new_workspace, args.adopt_existing)?;
+    }
     if new_skills != old_skills {
         move_skills_folder(&old_skills, &new_skills)?;
         tracing::info!(
@@ -334,6 +342,28 @@ pub fn save_settings(app: &App, args: SaveSettingsArgs) -> Result<()> {
         tracing::info!("settings saved; changed: {}", changed.join(", "));
     }
     Ok(())
+}
+
+/// A workspace folder is accepted when it is the default one, missing or empty, or already
+/// carries the app's deploy manifest; any other folder with content (hidden entries count)
+/// belongs to someone else and is used only when the caller says so.
+fn check_workspace_target(app: &App, ws: &Path, adopt_existing: bool) -> Result<()> {
+    if adopt_existing
+        || *ws == app.paths.default_workspace()
+        || crate::workflow::deploy::has_manifest(ws)
+    {
+        return Ok(());
+    }
+    match folder_entries(ws)? {
+        Some(entries) if !entries.is_empty() => Err(Error::conflict(format!(
+            "Cannot use {} as the workspace: the folder already has content the app did not \
+             create ({}); pick an empty folder, or pass adoptExisting: true to use it as it is \
+             (nothing of yours in it is removed or overwritten)",
+            ws.display(),
+            entries.join(", ")
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn github_field<'a>(s: &'a AppSettings, key: &str) -> &'a Option<String> {
@@ -382,6 +412,11 @@ fn changed_fields(old: &AppSettings, new: &AppSettings) -> Vec<&'static str> {
 /// Moves the skills folder `old` → `new` without ever losing a file: a rename when possible,
 /// else a copy into a staging folder beside `new`, renamed into place, and only then the old
 /// folder is removed. Any failure removes the staging copy and leaves `old` untouched.
+///
+/// The app never deletes what it did not create: a target that already holds anything (hidden
+/// entries such as `.git` or `.env` count) or that lies inside someone's git repository is
+/// refused. An existing empty folder is accepted; it is removed with `remove_dir`, which fails
+/// rather than delete anything that appeared in it meanwhile.
 pub fn move_skills_folder(old: &Path, new: &Path) -> Result<()> {
     if new.starts_with(old) || old.starts_with(new) {
         return Err(Error::invalid(format!(
@@ -389,18 +424,7 @@ pub fn move_skills_folder(old: &Path, new: &Path) -> Result<()> {
             new.display()
         )));
     }
-    if new.exists() {
-        let has_content = std::fs::read_dir(new)
-            .with_path(new)?
-            .filter_map(|e| e.ok())
-            .any(|e| !e.file_name().to_string_lossy().starts_with('.'));
-        if has_content {
-            return Err(Error::conflict(format!(
-                "Cannot move skills to {}: directory already has content",
-                new.display()
-            )));
-        }
-    }
+    check_skills_target(old, new)?;
     if !old.exists() {
         return std::fs::create_dir_all(new).with_path(new);
     }
@@ -408,13 +432,76 @@ pub fn move_skills_folder(old: &Path, new: &Path) -> Result<()> {
         std::fs::create_dir_all(parent).with_path(parent)?;
     }
     if new.exists() {
-        // An empty (or dot-files only) destination: merge its dot-files away.
-        std::fs::remove_dir_all(new).with_path(new)?;
+        // Checked empty above; a rename cannot replace a folder on every platform.
+        std::fs::remove_dir(new).map_err(|e| {
+            Error::conflict(format!(
+                "Cannot move skills to {}: the folder could not be replaced ({e}); pick an empty folder",
+                new.display()
+            ))
+        })?;
     }
     if std::fs::rename(old, new).is_ok() {
         return Ok(());
     }
     copy_then_swap(old, new)
+}
+
+/// Refuses a skills-folder target that is not empty or is part of a user's git repository
+/// (the app's own skills repository, `app_repo`, excepted).
+fn check_skills_target(app_repo: &Path, new: &Path) -> Result<()> {
+    if let Some(entries) = folder_entries(new)? {
+        if !entries.is_empty() {
+            return Err(Error::conflict(format!(
+                "Cannot move skills to {}: the folder already has content ({}); \
+                 pick an empty folder, nothing was moved",
+                new.display(),
+                entries.join(", ")
+            )));
+        }
+    }
+    if let Some(repo) = enclosing_git_repo(new, app_repo) {
+        return Err(Error::conflict(format!(
+            "Cannot move skills to {}: it is inside the git repository {}; \
+             pick an empty folder outside any repository, nothing was moved",
+            new.display(),
+            repo.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The names in a folder (at most a few, sorted, for messages), `None` when it does not
+/// exist. Every entry counts, hidden ones included.
+pub(crate) fn folder_entries(dir: &Path) -> Result<Option<Vec<String>>> {
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::from(e).context(dir.display())),
+    };
+    let mut names: Vec<String> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    if names.len() > 5 {
+        let more = names.len() - 4;
+        names.truncate(4);
+        names.push(format!("and {more} more"));
+    }
+    Ok(Some(names))
+}
+
+/// The nearest folder at or above `path` that holds a `.git` entry (folder, or file for
+/// worktrees and submodules), unless it is the app's own skills repository.
+fn enclosing_git_repo(path: &Path, app_repo: &Path) -> Option<PathBuf> {
+    let own = std::fs::canonicalize(app_repo).unwrap_or_else(|_| app_repo.to_path_buf());
+    path.ancestors()
+        .find(|a| std::fs::symlink_metadata(a.join(".git")).is_ok())
+        .filter(|a| {
+            let a = std::fs::canonicalize(a).unwrap_or_else(|_| a.to_path_buf());
+            a != own
+        })
+        .map(Path::to_path_buf)
 }
 
 /// The slow path of a move (another file system): copy into a staging folder, rename it into

@@ -81,7 +81,7 @@ pub fn run_startup(app: &App) -> crate::Result<StartupReport> {
     }
 
     // Bundled files.
-    match crate::workflow::deploy::deploy_agents(&ws) {
+    match crate::workflow::deploy::deploy_agents(app) {
         Ok(()) => r.agents_deployed = true,
         Err(e) => warn(&mut r, "deploying the bundled agents", &e),
     }
@@ -109,7 +109,7 @@ pub fn run_startup(app: &App) -> crate::Result<StartupReport> {
     r.legacy_removed = crate::reconcile::remove_legacy_workspace_files(app);
 
     // Transcripts, then stale skill-test sandboxes.
-    r.transcripts_pruned = crate::agents::transcript::prune(&ws, TRANSCRIPT_RETENTION);
+    r.transcripts_pruned = crate::agents::transcript::prune_known(app, TRANSCRIPT_RETENTION);
     if r.transcripts_pruned > 0 {
         tracing::info!("pruned {} transcript files", r.transcripts_pruned);
     }

@@ -1014,23 +1014,24 @@ async fn commands_are_in_the_catalog_and_clear_workspace_keeps_user_text() {
         ".claude/CLAUDE.md",
         "# old\n\n## Customization\n\nMy rules.\n",
     );
+    // Files the app did not write are the user's (issue 12): clear_workspace keeps them.
     write(&ws, ".claude/agents/stale.md", "old agent");
     write(&ws.join("agents"), "legacy.md", "legacy");
     write(&ws, "CLAUDE.md", "root legacy");
     catalog::call(&app, "clear_workspace", json!({}))
         .await
         .unwrap();
-    assert!(!ws.join(".claude/agents/stale.md").exists());
+    assert!(ws.join(".claude/agents/stale.md").is_file());
     assert!(
         std::fs::read_dir(ws.join(".claude/agents"))
             .unwrap()
             .count()
-            > 0
+            > 1
     );
     let md = std::fs::read_to_string(ws.join(".claude/CLAUDE.md")).unwrap();
     assert!(md.contains("## Custom Skills"));
     assert!(md.ends_with("## Customization\n\nMy rules.\n"), "{md}");
-    assert!(!ws.join("agents").exists() && !ws.join("CLAUDE.md").exists());
+    assert!(ws.join("agents/legacy.md").is_file() && ws.join("CLAUDE.md").is_file());
 
     let r = catalog::call(&app, "reconcile_startup", json!(null))
         .await
@@ -1058,12 +1059,13 @@ async fn run_startup_reports_each_step_and_hands_notifications_to_the_ui() {
     let (_d, app) = open();
     builder(&app, "empty-skill", 3, "pending");
     let ws = app.workspace_path();
-    write(&ws.join("old-run/logs"), "0-old.jsonl", "{}");
-    write(&ws.join("old-run/logs"), "0-new.jsonl", "{}");
+    // Only a known skill's transcripts are pruned (issue 12).
+    write(&ws.join("empty-skill/logs"), "0-old.jsonl", "{}");
+    write(&ws.join("empty-skill/logs"), "0-new.jsonl", "{}");
     let past = SystemTime::now() - Duration::from_secs(31 * 24 * 3600);
     std::fs::File::options()
         .write(true)
-        .open(ws.join("old-run/logs/0-old.jsonl"))
+        .open(ws.join("empty-skill/logs/0-old.jsonl"))
         .unwrap()
         .set_modified(past)
         .unwrap();
@@ -1084,7 +1086,7 @@ async fn run_startup_reports_each_step_and_hands_notifications_to_the_ui() {
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     assert!(report.agents_deployed && report.claude_md_written && report.skills_repo);
     assert_eq!(report.transcripts_pruned, 1);
-    assert!(ws.join("old-run/logs/0-new.jsonl").is_file());
+    assert!(ws.join("empty-skill/logs/0-new.jsonl").is_file());
     assert_eq!(report.stale_locks_reclaimed, 1);
     assert_eq!(report.orphaned_sessions_closed, 1);
     let rec = report.reconciliation.clone().unwrap();
