@@ -14,6 +14,9 @@ pub struct App {
     /// UUID v4 made at each start; skill locks are keyed by it and the PID.
     pub instance_id: String,
     pub pid: u32,
+    /// This process's start time (`locks::process_start_time`), stored beside `pid` so a lock
+    /// whose PID was reused by another program is known to be stale.
+    pub pid_started_at: Option<i64>,
     pub http: reqwest::Client,
     /// Backend → UI events; shells subscribe their sink.
     pub events: crate::events::EventBus,
@@ -45,6 +48,7 @@ impl App {
             db,
             instance_id: uuid::Uuid::new_v4().to_string(),
             pid: std::process::id(),
+            pid_started_at: crate::locks::own_start_time(),
             http: reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(10))
                 .user_agent(concat!("skill-builder/", env!("CARGO_PKG_VERSION")))
@@ -64,7 +68,13 @@ impl App {
         let workspace = resolve(&stored.workspace_path, app.paths.default_workspace())?;
         let skills = resolve(&stored.skills_path, app.paths.default_skills())?;
         for d in [&workspace, &skills] {
-            std::fs::create_dir_all(d).with_path(d)?;
+            // Under the (private) data dir the default folders are private too; a folder the
+            // user chose elsewhere keeps the permissions folders get there.
+            if d.starts_with(&app.paths.data_dir) {
+                crate::paths::create_private_dir_all(d).with_path(d)?;
+            } else {
+                std::fs::create_dir_all(d).with_path(d)?;
+            }
         }
         // The skills folder is a git repository from the first start, so the first commit of
         // a skill is its own, not an "initial snapshot".

@@ -25,6 +25,7 @@ pub mod secrets;
 pub mod settings;
 pub mod skills;
 pub mod skilltest;
+pub mod staging;
 pub mod startup;
 pub mod usage;
 pub mod workflow;

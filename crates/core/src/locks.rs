@@ -1,5 +1,11 @@
 //! Skill edit locks (advisory, database.md › skill_locks): keyed by instance id + PID, a dead
 //! holder's lock is reclaimed, and an instance releases everything it holds on exit.
+//!
+//! A PID alone does not identify a process: once the holder is gone the OS may give its PID to
+//! another program, and that program would keep the lock forever. So a lock also records the
+//! holder's start time ([`process_start_time`]); a live PID with another start time is a
+//! different process and its lock is stale. Rows written before the start time was recorded
+//! (NULL) keep the PID-only judgement.
 
 use crate::app::App;
 use crate::error::{Error, Result};
@@ -12,6 +18,9 @@ pub struct SkillLock {
     pub instance_id: String,
     pub pid: u32,
     pub acquired_at: String,
+    /// Start time of the holder process (see [`process_start_time`]); internal, not shown.
+    #[serde(skip)]
+    pub pid_started_at: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,10 +51,90 @@ pub fn pid_alive(pid: u32) -> bool {
     }
 }
 
+/// When process `pid` started, in an OS-specific unit that only needs to be compared with
+/// itself: Linux clock ticks since boot (`/proc/<pid>/stat` field 22), macOS microseconds since
+/// the epoch. `None` when the process does not exist, cannot be inspected, or on other systems
+/// (Windows: judged by PID only).
+pub fn process_start_time(pid: u32) -> Option<i64> {
+    if pid == 0 || pid > i32::MAX as u32 {
+        return None;
+    }
+    start_time_of(pid)
+}
+
+#[cfg(target_os = "linux")]
+fn start_time_of(pid: u32) -> Option<i64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    parse_proc_stat_start(&stat)
+}
+
+/// Field 22 of `/proc/<pid>/stat`. The command name (field 2) is in parentheses and may
+/// itself hold spaces and parentheses, so fields are counted after its last `)`.
+#[cfg(any(target_os = "linux", test))]
+fn parse_proc_stat_start(stat: &str) -> Option<i64> {
+    let (_, rest) = stat.rsplit_once(')')?;
+    // `rest` starts at field 3 (state), so field 22 is the 20th.
+    rest.split_whitespace().nth(19)?.parse().ok()
+}
+
+#[cfg(target_os = "macos")]
+fn start_time_of(pid: u32) -> Option<i64> {
+    // SAFETY: proc_bsdinfo is plain integers and arrays; all-zero is a valid value.
+    let mut info: libc::proc_bsdinfo = unsafe { std::mem::zeroed() };
+    let size = std::mem::size_of::<libc::proc_bsdinfo>() as libc::c_int;
+    // SAFETY: `info` is a writable buffer of exactly `size` bytes for PROC_PIDTBSDINFO.
+    let n = unsafe {
+        libc::proc_pidinfo(
+            pid as libc::c_int,
+            libc::PROC_PIDTBSDINFO,
+            0,
+            (&mut info as *mut libc::proc_bsdinfo).cast(),
+            size,
+        )
+    };
+    if n != size {
+        return None;
+    }
+    let micros = info
+        .pbi_start_tvsec
+        .checked_mul(1_000_000)?
+        .checked_add(info.pbi_start_tvusec)?;
+    i64::try_from(micros).ok()
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+fn start_time_of(_pid: u32) -> Option<i64> {
+    None
+}
+
+/// This process's start time, read once.
+pub fn own_start_time() -> Option<i64> {
+    static OWN: std::sync::OnceLock<Option<i64>> = std::sync::OnceLock::new();
+    *OWN.get_or_init(|| process_start_time(std::process::id()))
+}
+
+/// Whether the process that recorded (`pid`, `started_at`) still runs. Without a recorded
+/// start time, or when the live process's start time cannot be read, the PID decides: a live
+/// lock must never be stolen on a guess.
+pub fn holder_alive(pid: u32, started_at: Option<i64>) -> bool {
+    if !pid_alive(pid) {
+        return false;
+    }
+    match (started_at, process_start_time(pid)) {
+        (Some(recorded), Some(now)) => recorded == now,
+        _ => true,
+    }
+}
+
+fn lock_alive(l: &SkillLock) -> bool {
+    holder_alive(l.pid, l.pid_started_at)
+}
+
 fn holder(tx: &rusqlite::Connection, skill: &str) -> Result<Option<SkillLock>> {
     Ok(tx
         .query_row(
-            "SELECT skill_name, instance_id, pid, acquired_at FROM skill_locks WHERE skill_name = ?1",
+            "SELECT skill_name, instance_id, pid, acquired_at, pid_started_at
+             FROM skill_locks WHERE skill_name = ?1",
             [skill],
             row_to_lock,
         )
@@ -58,6 +147,7 @@ fn row_to_lock(r: &rusqlite::Row<'_>) -> rusqlite::Result<SkillLock> {
         instance_id: r.get(1)?,
         pid: r.get(2)?,
         acquired_at: r.get(3)?,
+        pid_started_at: r.get(4)?,
     })
 }
 
@@ -88,7 +178,7 @@ pub fn acquire(app: &App, skill: &str) -> Result<()> {
             if l.instance_id == app.instance_id {
                 return Ok(());
             }
-            if pid_alive(l.pid) {
+            if lock_alive(&l) {
                 return Err(locked_error(skill, &l));
             }
             tracing::info!(
@@ -98,9 +188,16 @@ pub fn acquire(app: &App, skill: &str) -> Result<()> {
             tx.execute("DELETE FROM skill_locks WHERE skill_name = ?1", [skill])?;
         }
         tx.execute(
-            "INSERT INTO skill_locks (skill_name, instance_id, pid, acquired_at, skill_id)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![skill, app.instance_id, app.pid, crate::db::now(), skill_id],
+            "INSERT INTO skill_locks (skill_name, instance_id, pid, acquired_at, skill_id, pid_started_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                skill,
+                app.instance_id,
+                app.pid,
+                crate::db::now(),
+                skill_id,
+                app.pid_started_at
+            ],
         )?;
         Ok(())
     })
@@ -123,15 +220,16 @@ pub fn release_all(app: &App) -> Result<usize> {
     )?)
 }
 
-/// Deletes locks whose holder process is gone; returns how many.
+/// Deletes locks whose holder process is gone (or whose PID now belongs to another
+/// process); returns how many.
 pub fn reclaim_stale(app: &App) -> Result<usize> {
     app.db.write(|tx| {
         let locks = all_locks(tx)?;
         let mut n = 0;
-        for l in locks.iter().filter(|l| !pid_alive(l.pid)) {
+        for l in locks.iter().filter(|l| !lock_alive(l)) {
             n += tx.execute(
-                "DELETE FROM skill_locks WHERE skill_name = ?1 AND pid = ?2",
-                params![l.skill_name, l.pid],
+                "DELETE FROM skill_locks WHERE skill_name = ?1 AND instance_id = ?2 AND pid = ?3",
+                params![l.skill_name, l.instance_id, l.pid],
             )?;
         }
         Ok(n)
@@ -140,7 +238,8 @@ pub fn reclaim_stale(app: &App) -> Result<usize> {
 
 fn all_locks(conn: &rusqlite::Connection) -> Result<Vec<SkillLock>> {
     let mut stmt = conn.prepare(
-        "SELECT skill_name, instance_id, pid, acquired_at FROM skill_locks ORDER BY skill_name",
+        "SELECT skill_name, instance_id, pid, acquired_at, pid_started_at
+         FROM skill_locks ORDER BY skill_name",
     )?;
     let rows = stmt.query_map([], row_to_lock)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -158,7 +257,7 @@ pub fn check_lock(app: &App, args: SkillNameArgs) -> Result<bool> {
     match l {
         None => Ok(false),
         Some(l) if l.instance_id == app.instance_id => Ok(false),
-        Some(l) if pid_alive(l.pid) => Ok(true),
+        Some(l) if lock_alive(&l) => Ok(true),
         Some(l) => {
             app.db.conn().execute(
                 "DELETE FROM skill_locks WHERE skill_name = ?1 AND instance_id = ?2",
@@ -173,9 +272,33 @@ pub fn check_lock(app: &App, args: SkillNameArgs) -> Result<bool> {
 pub fn ensure_not_locked_by_other(app: &App, skill: &str) -> Result<()> {
     let l = holder(&app.db.conn(), skill)?;
     match l {
-        Some(l) if l.instance_id != app.instance_id && pid_alive(l.pid) => {
+        Some(l) if l.instance_id != app.instance_id && lock_alive(&l) => {
             Err(locked_error(skill, &l))
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_time_is_field_22_even_when_the_command_name_has_spaces_and_parens() {
+        let stat = "4242 (a (b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 \
+                    1000 10 18446744073709551615";
+        assert_eq!(parse_proc_stat_start(stat), Some(987654));
+        assert_eq!(parse_proc_stat_start("4242 (x) S 1"), None);
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    #[test]
+    fn our_own_start_time_is_readable_and_stable() {
+        let a = process_start_time(std::process::id());
+        assert!(a.is_some());
+        assert_eq!(a, own_start_time());
+        assert!(holder_alive(std::process::id(), a));
+        assert!(!holder_alive(std::process::id(), a.map(|t| t + 1)));
+        assert!(holder_alive(std::process::id(), None), "old rows: PID only");
     }
 }

@@ -419,17 +419,18 @@ fn has_any_file(dir: &Path) -> bool {
 /// its agent runs (joined on `workflow_session_id`), else its `started_at`, else now.
 /// Returns how many were closed.
 pub fn close_orphaned_sessions(app: &App) -> Result<usize> {
-    let open: Vec<(String, u32)> = {
+    let open: Vec<(String, u32, Option<i64>)> = {
         let conn = app.db.conn();
-        let mut stmt =
-            conn.prepare("SELECT session_id, pid FROM workflow_sessions WHERE ended_at IS NULL")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let mut stmt = conn.prepare(
+            "SELECT session_id, pid, pid_started_at FROM workflow_sessions WHERE ended_at IS NULL",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
     let dead: Vec<String> = open
         .into_iter()
-        .filter(|(_, pid)| !crate::locks::pid_alive(*pid))
-        .map(|(s, _)| s)
+        .filter(|(_, pid, started)| !crate::locks::holder_alive(*pid, *started))
+        .map(|(s, _, _)| s)
         .collect();
     if dead.is_empty() {
         return Ok(0);
@@ -453,15 +454,15 @@ pub fn close_orphaned_sessions(app: &App) -> Result<usize> {
 /// Names of skills with an open session of a live process (our own PID counts as live).
 fn live_session_skills(conn: &rusqlite::Connection) -> Result<HashSet<String>> {
     let mut stmt = conn.prepare(
-        "SELECT COALESCE(k.name, s.skill_name), s.pid FROM workflow_sessions s
+        "SELECT COALESCE(k.name, s.skill_name), s.pid, s.pid_started_at FROM workflow_sessions s
          LEFT JOIN skills k ON k.id = s.skill_id
          WHERE s.ended_at IS NULL",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?;
     let mut out = HashSet::new();
     for row in rows {
-        let (name, pid) = row?;
-        if crate::locks::pid_alive(pid) {
+        let (name, pid, started) = row?;
+        if crate::locks::holder_alive(pid, started) {
             out.insert(name);
         }
     }
@@ -1027,6 +1028,7 @@ pub fn reconcile_startup_cmd(app: &App, _: NoArgs) -> Result<ReconciliationResul
 pub fn reconcile_startup(app: &App) -> Result<ReconciliationResult> {
     let workspace = app.workspace_path();
     let skills = app.skills_path();
+    crate::staging::sweep(app);
     if let Err(e) = close_orphaned_sessions(app) {
         tracing::warn!("closing orphaned workflow sessions failed: {e}");
     }

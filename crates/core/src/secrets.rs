@@ -45,15 +45,27 @@ fn short_reason(e: &keyring::Error) -> &'static str {
     }
 }
 
+/// Registers secret values with the log, which scrubs them from every line from then on.
+/// Called wherever a secret is read or stored, so no path (mock mode, debug level, an error
+/// message quoting a prompt) can write one to the log.
+pub fn scrub_in_logs<'a>(values: impl IntoIterator<Item = Option<&'a str>>) {
+    for v in values.into_iter().flatten() {
+        crate::logging::register_secret(v);
+    }
+}
+
 /// Reads a secret from the keychain; `None` when absent or unreadable.
 pub fn keychain_get(key: &str) -> Option<String> {
-    keyring::Entry::new(SERVICE, key).ok()?.get_password().ok()
+    let v = keyring::Entry::new(SERVICE, key).ok()?.get_password().ok();
+    scrub_in_logs([v.as_deref()]);
+    v
 }
 
 /// Stores (`Some`) or deletes (`None`) a secret in the keychain.
 pub fn keychain_set(key: &str, value: Option<&str>) -> crate::Result<()> {
     let entry = keyring::Entry::new(SERVICE, key)
         .map_err(|_| crate::Error::io("cannot open the OS keychain entry"))?;
+    scrub_in_logs([value]);
     let res = match value {
         Some(v) => entry.set_password(v),
         None => match entry.delete_credential() {

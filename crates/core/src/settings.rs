@@ -150,6 +150,7 @@ fn load_raw(app: &App) -> Result<Map<String, Value>> {
 }
 
 fn store_raw(app: &App, raw: &Map<String, Value>) -> Result<()> {
+    secrets::scrub_in_logs(SECRET_KEYS.map(|k| raw.get(k).and_then(Value::as_str)));
     let text = serde_json::to_string(raw).map_err(|e| Error::internal(e.to_string()))?;
     app.db.conn().execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
@@ -196,6 +197,10 @@ fn stash_secrets(raw: &mut Map<String, Value>) -> Result<()> {
 pub fn load(app: &App) -> Result<AppSettings> {
     let mut s = from_raw(load_raw(app)?);
     fill_secrets(&mut s);
+    secrets::scrub_in_logs([
+        s.anthropic_api_key.as_deref(),
+        s.github_oauth_token.as_deref(),
+    ]);
     Ok(s)
 }
 
@@ -534,7 +539,7 @@ fn staging_path(new: &Path) -> PathBuf {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "skills".into());
-    new.with_file_name(format!(".{name}.moving-{}", uuid::Uuid::new_v4()))
+    new.with_file_name(crate::staging::unique_name(&format!(".{name}.moving-")))
 }
 
 /// Recursive copy keeping file permissions; symlinks are recreated as symlinks.

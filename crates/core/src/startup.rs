@@ -34,6 +34,8 @@ pub struct StartupReport {
     pub legacy_removed: Vec<String>,
     pub transcripts_pruned: usize,
     pub skill_test_dirs_removed: usize,
+    /// Staging folders left by a process that no longer runs (killed uploads, imports, moves).
+    pub staging_removed: usize,
     pub stale_locks_reclaimed: usize,
     pub orphaned_sessions_closed: usize,
     pub reconciliation: Option<ReconciliationResult>,
@@ -114,6 +116,7 @@ pub fn run_startup(app: &App) -> crate::Result<StartupReport> {
         tracing::info!("pruned {} transcript files", r.transcripts_pruned);
     }
     r.skill_test_dirs_removed = sweep_skill_test_dirs(&std::env::temp_dir(), SKILL_TEST_RETENTION);
+    r.staging_removed = crate::staging::sweep(app);
 
     // Stale locks: dead holders, and our own PID under another instance id (a previous run).
     match crate::locks::reclaim_stale(app) {

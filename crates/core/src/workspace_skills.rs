@@ -249,7 +249,7 @@ impl Moves {
 
     /// Moves `p` out of the way (into the staging folder); removed after the commit.
     fn trash(&mut self, p: &Path) -> Result<()> {
-        let t = self.staging.join(format!("trash-{}", uuid::Uuid::new_v4()));
+        let t = self.staging.join(crate::staging::unique_name("trash-"));
         self.rename(p, &t)?;
         self.trash.push(t);
         Ok(())
@@ -1019,7 +1019,7 @@ fn bundled_skills(report: &mut SeedReport) -> Vec<Bundled<'static>> {
 
 /// Writes an embedded folder into a fresh temp folder in `.staging/`.
 fn stage_bundled(app: &App, b: &Bundled<'_>) -> Result<TempFolder> {
-    let t = staging_root(app).join(format!("seed-{}", uuid::Uuid::new_v4()));
+    let t = staging_root(app).join(crate::staging::unique_name("seed-"));
     let guard = TempFolder(t.clone());
     fs::create_dir_all(&t).with_path(&t)?;
     crate::workflow::deploy::write_dir(b.dir, &t)?;

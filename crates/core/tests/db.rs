@@ -122,6 +122,7 @@ fn spec_tables() -> BTreeMap<&'static str, Vec<&'static str>> {
                 "ended_at",
                 "reset_marker",
                 "skill_id",
+                "pid_started_at",
             ],
         ),
         (
@@ -136,6 +137,7 @@ fn spec_tables() -> BTreeMap<&'static str, Vec<&'static str>> {
                 "pid",
                 "acquired_at",
                 "skill_id",
+                "pid_started_at",
             ],
         ),
         (
@@ -285,7 +287,7 @@ fn database_at_an_older_version_migrates_forward_keeping_rows() {
         .unwrap();
     }
     let mut conn = db::open_connection(&path).unwrap();
-    assert_eq!(db::migrate(&mut conn).unwrap(), vec![2]);
+    assert_eq!(db::migrate(&mut conn).unwrap(), vec![2, 3]);
     let n: i64 = conn
         .query_row("SELECT COUNT(*) FROM skills WHERE name='kept'", [], |r| {
             r.get(0)

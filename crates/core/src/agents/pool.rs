@@ -268,6 +268,7 @@ impl SidecarPool {
             .map(|k| vec![k.to_string()])
             .unwrap_or_default();
         if let Some(k) = api_key.first() {
+            crate::logging::register_secret(k);
             let mut s = sc.secrets.lock().unwrap_or_else(|p| p.into_inner());
             if !s.contains(k) {
                 s.push(k.clone());

@@ -11,6 +11,7 @@ use std::time::Duration;
 pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("0001_initial.sql")),
     (2, include_str!("0002_skill_test_results.sql")),
+    (3, include_str!("0003_holder_start_time.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -18,12 +19,15 @@ pub fn latest_version() -> i64 {
     MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
 }
 
-/// Opens a connection with WAL, a 5 s busy timeout and enforced foreign keys.
+/// Opens a connection with WAL, a 5 s busy timeout and enforced foreign keys. The file is
+/// owner-only (see [`make_private`]).
 pub fn open_connection(path: &Path) -> Result<Connection> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
+        crate::paths::create_private_dir_all(parent)
             .map_err(|e| Error::io(format!("cannot create {}: {e}", parent.display())))?;
     }
+    make_private(path)
+        .map_err(|e| Error::io(format!("cannot create database {}: {e}", path.display())))?;
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -35,6 +39,31 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(conn)
+}
+
+/// Creates the database file owner-only before SQLite opens it, and tightens the files an
+/// older version left readable (a file system without modes is only warned about). SQLite
+/// gives the `-wal` and `-shm` files it creates the mode of the main file, so they are
+/// owner-only too.
+fn make_private(path: &Path) -> std::io::Result<()> {
+    crate::paths::private_file(std::fs::OpenOptions::new().write(true).create(true)).open(path)?;
+    for p in [
+        path.to_path_buf(),
+        sidecar_file(path, "-wal"),
+        sidecar_file(path, "-shm"),
+    ] {
+        if let Err(e) = crate::paths::restrict_to_owner(&p) {
+            tracing::warn!("cannot make {} private: {e}", p.display());
+        }
+    }
+    Ok(())
+}
+
+/// `x.db` → `x.db-wal` / `x.db-shm`.
+fn sidecar_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
 }
 
 /// Applies every migration not yet recorded in `schema_migrations`, each in its own

@@ -196,7 +196,7 @@ impl Staging {
         if !ignore.exists() {
             std::fs::write(&ignore, "*\n").with_path(&ignore)?;
         }
-        let base = staging_root.join(uuid::Uuid::new_v4().to_string());
+        let base = staging_root.join(crate::staging::unique_name(""));
         let dir = base.join(name);
         std::fs::create_dir_all(&dir).with_path(&dir)?;
         Ok(Staging { base, dir })

@@ -229,7 +229,7 @@ pub fn extract_skill_zip_with_name(
 
     // 4. Extract into a fresh folder that is removed again on any failure.
     fs::create_dir_all(dest_parent).with_path(dest_parent)?;
-    let tmp = dest_parent.join(format!(".zip-extract-{}", uuid::Uuid::new_v4()));
+    let tmp = dest_parent.join(crate::staging::unique_name(".zip-extract-"));
     fs::create_dir(&tmp).with_path(&tmp)?;
     let guard = RemoveOnDrop(Some(tmp.clone()));
 

@@ -26,9 +26,9 @@ pub fn create_workflow_session(app: &App, a: CreateSessionArgs) -> Result<()> {
     }
     crate::ingest::names::validate_skill_name(&a.skill_name)?;
     app.db.conn().execute(
-        "INSERT OR IGNORE INTO workflow_sessions (session_id, skill_name, pid, started_at, skill_id)
-         VALUES (?1, ?2, ?3, ?4, (SELECT id FROM skills WHERE name = ?2))",
-        params![a.session_id, a.skill_name, app.pid, crate::db::now()],
+        "INSERT OR IGNORE INTO workflow_sessions (session_id, skill_name, pid, started_at, skill_id, pid_started_at)
+         VALUES (?1, ?2, ?3, ?4, (SELECT id FROM skills WHERE name = ?2), ?5)",
+        params![a.session_id, a.skill_name, app.pid, crate::db::now(), app.pid_started_at],
     )?;
     Ok(())
 }
