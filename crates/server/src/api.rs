@@ -1,6 +1,6 @@
 //! `POST /api/{command}` and `GET /api/events`.
 
-use crate::security::refuse;
+use crate::security::{body_too_large, echo, refuse};
 use crate::Shared;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -54,22 +54,21 @@ pub(crate) async fn command(
         }
         return error_response(&Error::new(
             ErrorKind::UnknownCommand,
-            format!("unknown command '{name}'; GET /api/openapi.json lists the commands"),
+            format!(
+                "unknown command '{}'; GET /api/openapi.json lists the commands",
+                echo(&name)
+            ),
         ));
     }
     let body = match body {
         Ok(b) => b,
         Err(rej) => {
             let status = rej.status();
-            let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                format!(
-                    "request body too large (limit {} bytes); send a smaller file",
-                    state.cfg.body_limit
-                )
-            } else {
-                format!("cannot read request body: {}", rej.body_text())
-            };
-            return refuse(status, msg);
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                return body_too_large(state.cfg.body_limit);
+            }
+            let msg = format!("cannot read request body: {}", rej.body_text());
+            return refuse(status, "invalid_input", msg);
         }
     };
     let args: Value = if body.iter().all(u8::is_ascii_whitespace) {

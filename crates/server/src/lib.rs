@@ -9,12 +9,17 @@
 //!   is opened; tokens are compared in constant time;
 //! - the `Host` header must name a loopback host (DNS rebinding), and `Origin`, when present,
 //!   must be the server's own origin (CSRF);
-//! - request bodies are limited (`ServerConfig::body_limit`, 413 beyond).
+//! - request bodies are limited (`ServerConfig::body_limit`, 413 beyond; a larger declared
+//!   `Content-Length` is refused before any of the body is read);
+//! - connections are limited: a header-read timeout, a keep-alive idle timeout and a cap on
+//!   open connections (`connections.rs`), so idle sockets cannot starve the server.
 //!
-//! Refusals use the same `{"error":{"kind","message"}}` body as command errors; the HTTP status
-//! (401, 403, 413) tells them apart, the kind stays within core's stable list (`invalid_input`).
+//! Refusals use the same `{"error":{"kind","message"}}` body as command errors, with kinds of
+//! the HTTP layer where core has none: `unauthorized` (401, missing or wrong token) and
+//! `forbidden` (403, foreign `Host` or `Origin`); 413 is `invalid_input`.
 
 mod api;
+mod connections;
 mod openapi;
 mod security;
 mod static_files;
@@ -27,6 +32,7 @@ use skill_builder_core::App;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
@@ -36,6 +42,18 @@ pub use static_files::default_ui_dir;
 
 /// Default request body limit: 64 MiB (base64 uploads of skill ZIPs go through the API).
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Default time a client has to send a request's headers: from the accept for the first
+/// request, from its first byte for later ones.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default time a kept-alive connection may wait for its next request (and a client may leave
+/// a response unread) before it is closed.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Default cap on open connections: far below the usual open-file limit (256 on macOS), far
+/// above what one browser uses (about 6 per host, plus the event stream).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 128;
 
 /// The cookie that carries the token for the browser UI.
 pub const TOKEN_COOKIE: &str = "sb_token";
@@ -52,6 +70,14 @@ pub struct ServerConfig {
     pub ui_dir: Option<PathBuf>,
     /// Largest accepted request body in bytes.
     pub body_limit: usize,
+    /// Time allowed for a request's headers (see [`DEFAULT_HEADER_READ_TIMEOUT`]).
+    pub header_read_timeout: Duration,
+    /// Keep-alive idle time between requests, and longest wait for a client to read a
+    /// response. A request being handled or a streamed response being read is never cut.
+    pub idle_timeout: Duration,
+    /// Most open connections; at the cap a new one replaces the oldest idle connection, or is
+    /// answered 503 when all are busy.
+    pub max_connections: usize,
 }
 
 impl Default for ServerConfig {
@@ -62,6 +88,9 @@ impl Default for ServerConfig {
             token: new_token(),
             ui_dir: None,
             body_limit: DEFAULT_BODY_LIMIT,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -139,6 +168,10 @@ fn build_router(
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            security::limit_declared_body,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             security::check_host_origin,
         ))
         .with_state(state)
@@ -194,16 +227,14 @@ pub async fn serve(app: Arc<App>, mut cfg: ServerConfig) -> std::io::Result<Runn
     let addr = listener.local_addr()?;
     cfg.port = addr.port();
     let token = cfg.token.clone();
+    let limits = connections::Limits {
+        header_read_timeout: cfg.header_read_timeout,
+        idle_timeout: cfg.idle_timeout,
+        max_connections: cfg.max_connections,
+    };
     let (stop, closing) = watch::channel(false);
     let router = build_router(app, cfg, closing.clone(), None);
-    let mut wait = closing;
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = wait.wait_for(|c| *c).await;
-            })
-            .await
-    });
+    let task = tokio::spawn(connections::accept_loop(listener, router, limits, closing));
     tracing::info!("serving on http://{addr}");
     Ok(RunningServer {
         addr,

@@ -56,15 +56,16 @@ pub fn openapi_document() -> Value {
         );
         for (code, what) in [
             ("400", "invalid_input: bad arguments or body"),
-            ("401", "missing or wrong token"),
-            ("403", "foreign Host or Origin"),
+            ("401", "unauthorized: missing or wrong token"),
+            ("403", "forbidden: foreign Host or Origin"),
             ("404", "not_found"),
             ("409", "conflict"),
-            ("413", "request body too large"),
+            ("413", "invalid_input: request body too large (a declared Content-Length over the limit is refused before the body is read)"),
             ("423", "locked"),
             ("500", "io / internal"),
             ("501", "routed but not implemented yet"),
             ("502", "network / agent"),
+            ("503", "internal: every connection slot is busy; retry in a moment"),
         ] {
             responses.insert(code.into(), error_ref(what));
         }
@@ -92,7 +93,8 @@ pub fn openapi_document() -> Value {
             "x-events": ALL_EVENTS,
             "responses": {
                 "200": {"description": "An endless event stream.", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
-                "401": error_ref("missing or wrong token"),
+                "401": error_ref("unauthorized: missing or wrong token"),
+                "403": error_ref("forbidden: foreign Host or Origin"),
             }
         }}),
     );
@@ -129,7 +131,8 @@ pub fn openapi_document() -> Value {
                         "properties": {
                             "kind": {"type": "string", "enum": [
                                 "not_found", "invalid_input", "conflict", "locked", "io",
-                                "network", "agent", "internal", "unknown_command"
+                                "network", "agent", "internal", "unknown_command",
+                                "unauthorized", "forbidden"
                             ]},
                             "message": {"type": "string"}
                         }

@@ -1,4 +1,5 @@
-//! Request guards: loopback `Host`, same-origin `Origin`, and the per-run token.
+//! Request guards: loopback `Host`, same-origin `Origin`, the per-run token, and the declared
+//! body size.
 
 use crate::{Shared, TOKEN_COOKIE};
 use axum::body::Body;
@@ -8,10 +9,31 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 
-/// A refusal in the API's error shape.
-pub(crate) fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
-    let e = skill_builder_core::Error::invalid(message);
-    (status, axum::Json(e.to_json())).into_response()
+/// Error kinds of the HTTP layer, next to core's (which has no notion of a token or origin).
+pub(crate) const UNAUTHORIZED: &str = "unauthorized";
+pub(crate) const FORBIDDEN: &str = "forbidden";
+
+/// Longest piece of a request (a header value, a path, a command name) echoed in a refusal.
+pub(crate) const MAX_ECHO_CHARS: usize = 64;
+
+/// A refusal in the API's error shape, `{"error":{"kind","message"}}`.
+pub(crate) fn refuse(status: StatusCode, kind: &str, message: impl Into<String>) -> Response {
+    let body = serde_json::json!({"error": {"kind": kind, "message": message.into()}});
+    (status, axum::Json(body)).into_response()
+}
+
+/// Part of a request quoted in a message, cut so a huge input does not make a huge answer.
+pub(crate) fn echo(s: &str) -> String {
+    skill_builder_core::error::shorten(s, MAX_ECHO_CHARS)
+}
+
+/// The 413 answer.
+pub(crate) fn body_too_large(limit: usize) -> Response {
+    refuse(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "invalid_input",
+        format!("request body too large (limit {limit} bytes); send a smaller file"),
+    )
 }
 
 /// Splits `host[:port]` (IPv6 literals in brackets) into host and port.
@@ -73,12 +95,14 @@ pub(crate) async fn check_host_origin(
         Some(h) => {
             return refuse(
                 StatusCode::FORBIDDEN,
+                FORBIDDEN,
                 format!(
-                    "Host '{h}' is not this server's loopback address; open the URL printed by `skill-builder serve`"
+                    "Host '{}' is not this server's loopback address; open the URL printed by `skill-builder serve`",
+                    echo(&h)
                 ),
             )
         }
-        None => return refuse(StatusCode::FORBIDDEN, "missing Host header"),
+        None => return refuse(StatusCode::FORBIDDEN, FORBIDDEN, "missing Host header"),
     }
     if let Some(origin) = req.headers().get(header::ORIGIN) {
         let ok = origin
@@ -89,9 +113,10 @@ pub(crate) async fn check_host_origin(
         if !ok {
             return refuse(
                 StatusCode::FORBIDDEN,
+                FORBIDDEN,
                 format!(
                     "cross-origin request from {} refused; use the Skill Builder page served by this server",
-                    String::from_utf8_lossy(origin.as_bytes())
+                    echo(&String::from_utf8_lossy(origin.as_bytes()))
                 ),
             );
         }
@@ -131,6 +156,7 @@ pub(crate) fn has_token(state: &Shared, headers: &HeaderMap) -> bool {
 pub(crate) fn unauthorized() -> Response {
     let mut r = refuse(
         StatusCode::UNAUTHORIZED,
+        UNAUTHORIZED,
         "missing or wrong token; open the URL printed by `skill-builder serve` (it ends with ?token=…)",
     );
     r.headers_mut().insert(
@@ -152,6 +178,32 @@ pub(crate) async fn require_token(
     next.run(req).await
 }
 
+/// Refuses a body whose declared `Content-Length` is over the limit before reading any of it
+/// (the body limit alone reads up to the limit first). The connection is closed after the
+/// answer, so the server does not read the rest either. Bodies without a length are still
+/// counted while read (`DefaultBodyLimit`).
+pub(crate) async fn limit_declared_body(
+    State(state): State<Shared>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let limit = state.cfg.body_limit;
+    if declared.is_some_and(|n| n > limit as u64) {
+        let mut r = body_too_large(limit);
+        r.headers_mut().insert(
+            header::CONNECTION,
+            header::HeaderValue::from_static("close"),
+        );
+        return r;
+    }
+    next.run(req).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +215,14 @@ mod tests {
         assert_eq!(split_host_port("[::1]:8"), Some(("[::1]", Some("8"))));
         assert_eq!(split_host_port("[::1]"), Some(("[::1]", None)));
         assert_eq!(split_host_port("[::1]x"), None);
+    }
+
+    #[test]
+    fn echoes_are_short() {
+        assert_eq!(echo("short"), "short");
+        let long = echo(&"x".repeat(100_000));
+        assert_eq!(long.chars().count(), MAX_ECHO_CHARS + 1);
+        assert!(long.ends_with('…'));
     }
 
     #[test]

@@ -96,6 +96,7 @@ async fn file_response(path: &Path, method: &Method) -> Response {
         Err(e) => {
             return refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,
+                "io",
                 format!("cannot read {}: {e}", path.display()),
             )
         }
@@ -142,8 +143,9 @@ pub(crate) async fn handler(
             return unauthorized();
         }
         let e = skill_builder_core::Error::not_found(format!(
-            "no API route {} {path}; commands are POST /api/{{command}}",
-            req.method()
+            "no API route {} {}; commands are POST /api/{{command}}",
+            req.method(),
+            crate::security::echo(&path)
         ));
         return crate::api::error_response(&e);
     }

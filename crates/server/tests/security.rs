@@ -21,6 +21,7 @@ async fn missing_or_wrong_token_is_401() {
         assert!(r.headers().contains_key("www-authenticate"));
         let body: serde_json::Value = r.json().await.unwrap();
         assert!(body["error"]["message"].as_str().unwrap().contains("token"));
+        assert_eq!(common::kind(&body), "unauthorized", "{path}: {body}");
         for auth in [
             format!("Bearer {wrong}"),
             format!("Bearer {}x", h.server.token),
@@ -40,6 +41,8 @@ async fn missing_or_wrong_token_is_401() {
     for path in ["/api/events", "/api/openapi.json"] {
         let r = h.bare.get(h.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 401, "{path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(common::kind(&body), "unauthorized", "{path}: {body}");
         let r = h
             .bare
             .get(h.url(path))
@@ -118,6 +121,7 @@ async fn foreign_origin_is_403() {
             .as_str()
             .unwrap()
             .contains("cross-origin"));
+        assert_eq!(common::kind(&body), "forbidden", "{origin}: {body}");
         // The UI pages refuse foreign origins as well.
         let r = h
             .bare
@@ -161,6 +165,8 @@ async fn non_loopback_host_is_403() {
                 .await
                 .unwrap();
             assert_eq!(r.status(), 403, "{path} with Host {host}");
+            let body: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(common::kind(&body), "forbidden", "{path} with Host {host}");
         }
     }
     for host in [
@@ -287,4 +293,93 @@ async fn built_ui_is_served_with_spa_fallback() {
         );
     }
     let _ = std::fs::remove_file(ui.path().join("../secret-outside.txt"));
+}
+
+/// Sends `head` (request line and headers, no body) on a raw connection and returns what the
+/// server answers before closing it, within a generous bound.
+async fn raw_exchange(h: &common::Harness, head: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(h.server.addr).await.unwrap();
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        s.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the server answered and closed without waiting for the body")
+    .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn declared_oversized_body_is_413_before_any_of_it_is_read() {
+    let h = common::start().await;
+    let addr = h.server.addr;
+    // 100 MB announced, none sent: the answer must come from the headers alone.
+    for auth in [
+        format!("Authorization: Bearer {}\r\n", h.server.token),
+        String::new(),
+    ] {
+        let head = format!(
+            "POST /api/upload_skill HTTP/1.1\r\nHost: {addr}\r\n{auth}\
+             Content-Type: application/json\r\nContent-Length: 104857600\r\n\r\n"
+        );
+        let answer = raw_exchange(&h, &head).await;
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(common::kind(&body), "invalid_input", "{body}");
+        assert!(body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too large"));
+    }
+    // At the limit the body is read as usual.
+    let r = h
+        .client
+        .post(h.url("/api/list_skills"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn over_long_names_get_short_answers() {
+    let h = common::start().await;
+    // `http::Uri` refuses 64 KiB and more.
+    let long = "a".repeat(60_000);
+    for (path, status, kind) in [
+        (format!("/api/{long}"), 404, "unknown_command"),
+        (format!("/api/x/{long}"), 404, "not_found"),
+    ] {
+        let r = h.client.post(h.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), status);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(common::kind(&body), kind, "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.len() < 300, "{} bytes echoed", message.len());
+        assert!(message.contains("aaaa…"), "{message}");
+    }
+    let evil = format!("{}.example", "e".repeat(20_000));
+    for (name, value) in [(HOST, evil.clone()), (ORIGIN, format!("http://{evil}"))] {
+        let r = h
+            .client
+            .post(h.url("/api/list_skills"))
+            .header(name.clone(), value)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{name}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.len() < 300,
+            "{name}: {} bytes echoed",
+            message.len()
+        );
+    }
 }
