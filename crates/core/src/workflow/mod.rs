@@ -289,9 +289,12 @@ fn open_session(app: &App, skill: &str) -> Option<String> {
     app.db
         .conn()
         .query_row(
+            // The start time tells our sessions from those of an earlier process that had
+            // the same PID.
             "SELECT session_id FROM workflow_sessions WHERE skill_name = ?1 AND pid = ?2 AND ended_at IS NULL
+               AND (pid_started_at IS NULL OR pid_started_at IS ?3)
              ORDER BY started_at DESC LIMIT 1",
-            params![skill, app.pid],
+            params![skill, app.pid, app.pid_started_at],
             |r| r.get(0),
         )
         .ok()
