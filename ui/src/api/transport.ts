@@ -150,7 +150,7 @@ export async function invoke<T = unknown>(name: string, args: Record<string, unk
   if (!res.ok) {
     const err = (body as { error?: { kind?: string; message?: string } } | null)?.error;
     let kind = err?.kind ?? kindForStatus(res.status);
-    // Refusals of the security layer reuse `invalid_input`; the status tells them apart.
+    // The status decides for the security layer and the body limit, whatever a proxy sent.
     if (res.status === 401) kind = "unauthorized";
     if (res.status === 403) kind = "forbidden";
     if (res.status === 413) kind = "too_large";
