@@ -121,7 +121,8 @@ test('mock workflow: every step writes its outputs where the config says', async
     const s3 = await runRequest(sc, 'sales-pipeline-step3-5', stepConfig(L, 'generate-skill', { stepId: 3 }));
     assertRealisticRun(s3, 'sales-pipeline-step3-5');
     const skill = fs.readFileSync(path.join(L.skillDir, 'SKILL.md'), 'utf8');
-    assert.match(skill, /^---\nname: sales-pipeline\ndescription: .+\ntools: .+\nversion: 1\.0\.0\nauthor: .+\ncreated: \d{4}-\d\d-\d\d\nmodified: \d{4}-\d\d-\d\d\n---\n/);
+    // Only Agent Skills keys at the top level; version, author and dates as metadata strings.
+    assert.match(skill, /^---\nname: sales-pipeline\ndescription: .+\nmetadata:\n  version: "1\.0\.0"\n  author: ".+"\n  created: "\d{4}-\d\d-\d\d"\n  modified: "\d{4}-\d\d-\d\d"\n---\n/);
     assert.doesNotMatch(skill, /scope_recommendation|contradictory_inputs/);
     assert.match(skill, /## Getting Started/); // standards purpose
     const refFiles = fs.readdirSync(path.join(L.skillDir, 'references'));

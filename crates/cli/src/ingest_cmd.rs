@@ -2,12 +2,14 @@
 //!
 //! `lint` checks folders the user names on the command line (no path guard: the CLI user
 //! already has access to them) with the core linter; exit code 1 when any skill has an
-//! error (the last stderr line is then the usual JSON error line). `import zip` calls the
-//! `upload_skill` command.
+//! error (the last stderr line is then the usual JSON error line). `lint --fix` first moves
+//! non-spec frontmatter keys under `metadata` (a Skills Library skill's rewrite is committed),
+//! then lints the result. `import zip` calls the `upload_skill` command.
 
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
-use skill_builder_core::ingest::lint::{lint_skill_dir, LintMode, Severity};
+use skill_builder_core::ingest::lint::{lint_skill_dir, LintMode, LintReport, Severity};
+use skill_builder_core::ingest::{fix_skill_dir, FixOutcome};
 use skill_builder_core::{catalog, App, Error, Result};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +26,11 @@ pub struct LintArgs {
     /// Print the reports as one JSON array instead of text.
     #[arg(long)]
     pub json: bool,
+    /// First rewrite SKILL.md: move `version`, `author`, `created`, `modified`, `tools` and
+    /// other non-spec keys under `metadata` (values kept, as strings; Claude Code's own keys
+    /// stay). A Skills Library skill's change is committed to its history.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 #[derive(Subcommand)]
@@ -57,30 +64,82 @@ pub enum ImportWhat {
     },
 }
 
-/// Runs `lint`; returns the exit code (0: no errors, 1: some skill has errors).
-pub fn lint(a: LintArgs) -> ExitCode {
+/// What `--fix` did to one folder: nothing asked, done, or refused (the error).
+enum FixResult {
+    NotAsked,
+    Done(FixOutcome),
+    Failed(Error),
+}
+
+impl FixResult {
+    fn json(&self) -> Value {
+        match self {
+            FixResult::NotAsked => Value::Null,
+            FixResult::Done(f) => serde_json::to_value(f).unwrap_or_default(),
+            FixResult::Failed(e) => json!({"error": e.message}),
+        }
+    }
+
+    fn describe(&self) -> Option<String> {
+        match self {
+            FixResult::NotAsked => None,
+            FixResult::Failed(e) => Some(format!("  fix refused: {}", e.message)),
+            FixResult::Done(f) if !f.fix.changed => Some("  fix: nothing to change".into()),
+            FixResult::Done(f) => {
+                let mut parts = Vec::new();
+                if !f.fix.moved.is_empty() {
+                    parts.push(format!("moved under metadata: {}", f.fix.moved.join(", ")));
+                }
+                if f.fix.bom_removed {
+                    parts.push("byte-order mark removed".into());
+                }
+                if f.commit.is_some() {
+                    parts.push("committed to the skill's history".into());
+                }
+                Some(format!("  fixed: {}", parts.join("; ")))
+            }
+        }
+    }
+}
+
+/// Runs `lint`; returns the exit code (0: no errors, 1: some skill has errors, after `--fix`
+/// when given).
+pub fn lint(app: &App, a: LintArgs) -> ExitCode {
     let mode = if a.claude_code {
         LintMode::ClaudeCode
     } else {
         LintMode::Spec
     };
-    let mut reports = Vec::new();
+    let mut reports: Vec<(PathBuf, LintReport, FixResult)> = Vec::new();
     for d in &a.dirs {
         let dir = std::path::absolute(d).unwrap_or_else(|_| d.clone());
+        let fix = if a.fix {
+            match fix_skill_dir(Some(app), &dir) {
+                Ok(f) => FixResult::Done(f),
+                Err(e) => FixResult::Failed(e),
+            }
+        } else {
+            FixResult::NotAsked
+        };
         let r = lint_skill_dir(&dir, mode);
-        reports.push((dir, r));
+        reports.push((dir, r, fix));
     }
-    let failed = reports.iter().filter(|(_, r)| !r.ok).count();
+    let failed = reports.iter().filter(|(_, r, _)| !r.ok).count();
     if a.json {
         let v: Vec<Value> = reports
             .iter()
-            .map(|(d, r)| {
-                json!({
+            .map(|(d, r, fix)| {
+                let mut o = json!({
                     "path": d.to_string_lossy(),
                     "mode": mode,
                     "ok": r.ok,
+                    "claude_code_only": r.claude_code_only,
                     "findings": r.findings,
-                })
+                });
+                if a.fix {
+                    o["fix"] = fix.json();
+                }
+                o
             })
             .collect();
         println!(
@@ -88,7 +147,7 @@ pub fn lint(a: LintArgs) -> ExitCode {
             serde_json::to_string_pretty(&Value::Array(v)).unwrap_or_default()
         );
     } else {
-        for (d, r) in &reports {
+        for (d, r, fix) in &reports {
             let errors = r
                 .findings
                 .iter()
@@ -102,6 +161,12 @@ pub fn lint(a: LintArgs) -> ExitCode {
                 plural(errors),
                 plural(warnings)
             );
+            if let Some(line) = fix.describe() {
+                println!("{line}");
+            }
+            if r.claude_code_only {
+                println!("  Claude Code only: uses Claude Code's own frontmatter keys (check with --claude-code)");
+            }
             for f in &r.findings {
                 let sev = match f.severity {
                     Severity::Error => "error  ",

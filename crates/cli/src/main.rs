@@ -227,7 +227,7 @@ async fn run(app: &Arc<App>, cmd: Cmd) -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&e),
         },
-        Cmd::Lint(a) => ingest_cmd::lint(a),
+        Cmd::Lint(a) => ingest_cmd::lint(app, a),
         Cmd::Import { what } => match ingest_cmd::import(app, what).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&e),

@@ -9,17 +9,26 @@
 //!   read, including `get_session_agent_runs` and [`has_running_agents_in_db`] (database.md
 //!   defect 4): after a reset, the session's detail and its "running" answer describe only
 //!   rows written since the reset, exactly like the totals do.
-//! - **Counted runs** (the reports): a live agent run whose `workflow_session_id` names a live
-//!   `workflow_sessions` row. The summary, the session list, by-step, by-model and by-day all
-//!   aggregate this same set, so with `hide_cancelled = false` the summary's `total_cost`
-//!   equals the sum of by-step, of by-model and of the sessions' costs. (Runs outside a workflow
-//!   session — refine, skill tests — are never counted, as in the reference.) By-day only sees
-//!   finished runs (those with a `completed_at`).
+//! - **Counted runs** (the reports): *every* live agent run — workflow steps, the answer
+//!   evaluator, refine turns, skill tests, one-off agents — whether or not it ran inside a
+//!   workflow session: every run was paid for, so every run is shown. The summary's
+//!   `total_cost`, its by-kind breakdown, by-step, by-model and by-day all aggregate this same
+//!   set, so with `hide_cancelled = false` the summary's `total_cost` equals the sum of
+//!   `total_cost` over the live `agent_runs` rows and the sum of each breakdown. By-day only
+//!   sees finished runs (those with a `completed_at`). (The reference counted only runs inside
+//!   a live workflow session, so skill tests and refine were spent but never shown.)
+//! - **Sessions**: the session list, the summary's `total_runs` (a count of live sessions) and
+//!   `avg_cost_per_run` (per session) describe workflow sessions and the runs inside them; runs
+//!   outside a session are in the totals but in no session.
+//! - **Kinds** ([`run_kind`]): a run's kind follows its `step_id` — the four workflow steps (and
+//!   the answer evaluator, recorded as step 0) are `workflow_step`, [`crate::refine::REFINE_STEP_ID`]
+//!   is `refine`, [`crate::skilltest::SKILL_TEST_STEP_ID`] is `skill_test`, anything else
+//!   (one-off agents record step -1) is `other`.
 //! - **Cancelled** has one meaning everywhere: *it cost nothing*. A run is cancelled when its
 //!   `total_cost` is 0 (or NULL); a session is cancelled when the summed cost of its counted
 //!   runs is 0 — which includes a session with no runs at all (the reference kept those).
-//!   Each view applies it to the unit it counts: sessions for the summary and session list,
-//!   agent-run rows for by-step / by-model / by-day. Hence `hide_cancelled` never changes a
+//!   Each view applies it to the unit it counts: sessions for the summary's session count and
+//!   the session list, agent-run rows for the totals, by-kind, by-step, by-model and by-day. Hence `hide_cancelled` never changes a
 //!   total cost, only the counts.
 
 use crate::app::App;
@@ -80,11 +89,28 @@ pub struct WorkflowSessionRecord {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UsageSummary {
+    /// Sum of `total_cost` over every live agent run (in a workflow session or not).
     pub total_cost: f64,
     /// Number of *sessions*.
     pub total_runs: i32,
-    /// Mean cost per session (0 when there is none).
+    /// Mean cost per session: the cost of the runs inside sessions / `total_runs` (0 when
+    /// there is none).
     pub avg_cost_per_run: f64,
+    /// `total_cost` split by kind of run, costliest first (beyond the reference).
+    #[serde(default)]
+    pub by_kind: Vec<UsageByKind>,
+}
+
+/// The live runs of one kind ([`run_kind`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsageByKind {
+    /// `workflow_step`, `refine`, `skill_test` or `other`.
+    pub kind: String,
+    /// Display name: "Workflow steps", "Refine", "Skill tests", "Other".
+    pub kind_name: String,
+    pub total_cost: f64,
+    /// Number of agent-run rows.
+    pub run_count: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -248,12 +274,10 @@ LEFT JOIN agent_runs r
 WHERE s.reset_marker IS NULL
 GROUP BY s.session_id";
 
-/// The counted agent runs (live, in a live session), optionally without the cancelled ones.
+/// The counted agent runs (every live row), optionally without the cancelled ones.
 /// `?1` = hide_cancelled.
 const COUNTED_RUNS: &str = "
 FROM agent_runs r
-JOIN workflow_sessions s
-  ON s.session_id = r.workflow_session_id AND s.reset_marker IS NULL
 WHERE r.reset_marker IS NULL
   AND (?1 = 0 OR COALESCE(r.total_cost, 0) > 0)";
 
@@ -321,8 +345,15 @@ fn validate_run(a: &PersistAgentRunArgs) -> Result<()> {
             STATUSES.join(", ")
         )));
     }
-    let counters: [(&str, i64); 10] = [
-        ("stepId", a.step_id.into()),
+    // -1 is "no workflow step": what a one-off agent (`start_agent`) records. Refusing it
+    // meant those runs were paid for and never recorded.
+    if a.step_id < -1 {
+        return Err(Error::invalid(format!(
+            "stepId must be -1 (no workflow step) or more (got {})",
+            a.step_id
+        )));
+    }
+    let counters: [(&str, i64); 9] = [
         ("inputTokens", a.input_tokens.into()),
         ("outputTokens", a.output_tokens.into()),
         ("cacheReadTokens", a.cache_read_tokens.into()),
@@ -347,10 +378,10 @@ fn validate_run(a: &PersistAgentRunArgs) -> Result<()> {
     Ok(())
 }
 
-/// Totals over live workflow sessions; `total_runs` counts sessions.
+/// Totals over every live agent run, by kind; `total_runs` and the average count sessions.
 pub fn get_usage_summary(app: &App, a: HideCancelledArgs) -> Result<UsageSummary> {
     let conn = app.db.conn();
-    let (total_cost, total_runs): (f64, i64) = conn.query_row(
+    let (session_cost, total_runs): (f64, i64) = conn.query_row(
         "WITH sc AS (SELECT COALESCE(SUM(r.total_cost), 0.0) AS cost
                      FROM workflow_sessions s
                      LEFT JOIN agent_runs r
@@ -362,14 +393,38 @@ pub fn get_usage_summary(app: &App, a: HideCancelledArgs) -> Result<UsageSummary
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let avg_cost_per_run = if total_runs > 0 {
-        total_cost / total_runs as f64
+        session_cost / total_runs as f64
     } else {
         0.0
     };
+    let kind = kind_sql("r.step_id");
+    let sql = format!(
+        "SELECT {kind} AS kind, COALESCE(SUM(r.total_cost), 0.0), COUNT(*) {COUNTED_RUNS}
+         GROUP BY kind ORDER BY 2 DESC, kind"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let by_kind: Vec<UsageByKind> = stmt
+        .query_map([a.hide_cancelled], |r| {
+            let kind: String = r.get(0)?;
+            Ok(UsageByKind {
+                kind_name: kind_name(&kind).into(),
+                kind,
+                total_cost: r.get(1)?,
+                run_count: clamp_i32(r.get(2)?),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    // One query for the total, so it is exactly the sum SQLite computes over the live rows.
+    let total_cost: f64 = conn.query_row(
+        &format!("SELECT COALESCE(SUM(r.total_cost), 0.0) {COUNTED_RUNS}"),
+        [a.hide_cancelled],
+        |r| r.get(0),
+    )?;
     Ok(UsageSummary {
         total_cost,
         total_runs: clamp_i32(total_runs),
         avg_cost_per_run,
+        by_kind,
     })
 }
 
@@ -386,7 +441,7 @@ pub fn get_recent_runs(app: &App, a: LimitArgs) -> Result<Vec<AgentRunRecord>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Counted runs grouped by workflow step, costliest first.
+/// Counted runs grouped by step id (refine and skill tests have their own), costliest first.
 pub fn get_usage_by_step(app: &App, a: HideCancelledArgs) -> Result<Vec<UsageByStep>> {
     let conn = app.db.conn();
     let sql = format!(
@@ -566,6 +621,36 @@ pub fn step_name(step_id: i32) -> String {
     }
 }
 
+/// The kind of a run from its step id (see the module notes).
+pub fn run_kind(step_id: i32) -> &'static str {
+    match step_id {
+        0..=3 => "workflow_step",
+        crate::refine::REFINE_STEP_ID => "refine",
+        crate::skilltest::SKILL_TEST_STEP_ID => "skill_test",
+        _ => "other",
+    }
+}
+
+/// [`run_kind`] as an SQL expression over the step-id column `col`.
+fn kind_sql(col: &str) -> String {
+    format!(
+        "CASE WHEN {col} BETWEEN 0 AND 3 THEN 'workflow_step' \
+              WHEN {col} = {} THEN 'refine' \
+              WHEN {col} = {} THEN 'skill_test' ELSE 'other' END",
+        crate::refine::REFINE_STEP_ID,
+        crate::skilltest::SKILL_TEST_STEP_ID
+    )
+}
+
+fn kind_name(kind: &str) -> &'static str {
+    match kind {
+        "workflow_step" => "Workflow steps",
+        "refine" => "Refine",
+        "skill_test" => "Skill tests",
+        _ => "Other",
+    }
+}
+
 fn row_to_run(r: &rusqlite::Row<'_>) -> rusqlite::Result<AgentRunRecord> {
     Ok(AgentRunRecord {
         agent_id: r.get(0)?,
@@ -614,6 +699,20 @@ mod tests {
     }
 
     #[test]
+    fn run_kinds_follow_step_ids() {
+        for (step, kind) in [
+            (0, "workflow_step"),
+            (3, "workflow_step"),
+            (crate::refine::REFINE_STEP_ID, "refine"),
+            (crate::skilltest::SKILL_TEST_STEP_ID, "skill_test"),
+            (-1, "other"),
+            (4, "other"),
+        ] {
+            assert_eq!(run_kind(step), kind, "{step}");
+        }
+    }
+
+    #[test]
     fn negative_counters_and_unknown_status_are_rejected() {
         let ok = PersistAgentRunArgs {
             agent_id: "a".into(),
@@ -636,9 +735,18 @@ mod tests {
             workflow_session_id: None,
         };
         assert!(validate_run(&ok).is_ok());
+        assert!(validate_run(&PersistAgentRunArgs {
+            step_id: -1,
+            ..ok.clone()
+        })
+        .is_ok());
         let bad = [
             PersistAgentRunArgs {
                 status: "done".into(),
+                ..ok.clone()
+            },
+            PersistAgentRunArgs {
+                step_id: -2,
                 ..ok.clone()
             },
             PersistAgentRunArgs {

@@ -826,6 +826,10 @@ pub struct LintSkillArgs {
     /// `spec` (default) or `claude-code`.
     #[serde(default)]
     pub mode: Option<String>,
+    /// First move non-spec frontmatter keys under `metadata` (`lint --fix`); a library
+    /// skill's rewrite is committed.
+    #[serde(default)]
+    pub fix: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -835,6 +839,9 @@ pub struct LintSkillResult {
     pub mode: LintMode,
     #[serde(flatten)]
     pub report: LintReport,
+    /// What `fix` did (absent without `fix`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<crate::ingest::FixOutcome>,
 }
 
 /// `spec` / `claude-code` (also `claude_code`); empty or absent → `spec`.
@@ -880,11 +887,16 @@ pub fn lint_skill(app: &App, a: LintSkillArgs) -> Result<LintSkillResult> {
             d
         }
     };
+    let fix = match a.fix {
+        Some(true) => Some(crate::ingest::fix_skill_dir(Some(app), &dir)?),
+        _ => None,
+    };
     let report = lint_skill_dir(&dir, mode);
     Ok(LintSkillResult {
         path: path_string(&dir)?,
         mode,
         report,
+        fix,
     })
 }
 

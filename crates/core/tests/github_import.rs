@@ -467,21 +467,16 @@ async fn github_library_import_reimport_exec_bits_partial_failure_and_conflicts(
     assert!(xlsx_files["scripts/recalc.py"].executable);
     assert_eq!(xlsx_files["LICENSE.txt"].bytes, b"license terms\n");
 
-    // SKILL.md keeps every frontmatter key; overrides are patched in.
+    // SKILL.md keeps every frontmatter key; overrides are patched in. The version override
+    // goes under `metadata` as a string (issue 13: only spec keys at the top level).
     let md = std::fs::read_to_string(skills_root.join("xlsx/SKILL.md")).unwrap();
     let fm = parse_skill_md(&md).unwrap().frontmatter;
     assert_eq!(
         fm.keys(),
-        vec![
-            "name",
-            "description",
-            "license",
-            "metadata",
-            "version",
-            "model"
-        ]
+        vec!["name", "description", "license", "metadata", "model"]
     );
     assert_eq!(fm.version.as_deref(), Some("2.0.0"));
+    assert_eq!(fm.metadata.as_ref().unwrap()["version"], "2.0.0");
     assert_eq!(fm.model.as_deref(), Some("opus"));
     assert_eq!(
         fm.license.as_deref(),

@@ -91,6 +91,15 @@ fn hide(h: bool) -> HideCancelledArgs {
     HideCancelledArgs { hide_cancelled: h }
 }
 
+fn kind(k: &str, name: &str, cost: f64, n: i32) -> UsageByKind {
+    UsageByKind {
+        kind: k.into(),
+        kind_name: name.into(),
+        total_cost: cost,
+        run_count: n,
+    }
+}
+
 fn summary(app: &App, h: bool) -> UsageSummary {
     usage::get_usage_summary(app, hide(h)).unwrap()
 }
@@ -364,7 +373,8 @@ fn rewrite_after_reset_does_not_resurrect_the_row() {
         UsageSummary {
             total_cost: 0.0,
             total_runs: 0,
-            avg_cost_per_run: 0.0
+            avg_cost_per_run: 0.0,
+            by_kind: vec![]
         }
     );
     assert!(usage::get_recent_runs(&app, LimitArgs { limit: 10 })
@@ -382,6 +392,9 @@ fn rewrite_after_reset_does_not_resurrect_the_row() {
 // Reports
 // ---------------------------------------------------------------------------------------------
 
+/// Updated for issue 13 ("Honest numbers"): the total is every live run (the outside-session
+/// r1 and the ghost-session g1 included), while the session count and the per-session average
+/// still describe sessions.
 #[test]
 fn summary_counts_live_sessions_and_hide_cancelled_drops_costless_ones() {
     let (_d, app) = open();
@@ -389,17 +402,19 @@ fn summary_counts_live_sessions_and_hide_cancelled_drops_costless_ones() {
     assert_eq!(
         summary(&app, false),
         UsageSummary {
-            total_cost: 1.5,
+            total_cost: 13.5,
             total_runs: 3,
-            avg_cost_per_run: 0.5
+            avg_cost_per_run: 0.5,
+            by_kind: vec![kind("workflow_step", "Workflow steps", 13.5, 6)]
         }
     );
     assert_eq!(
         summary(&app, true),
         UsageSummary {
-            total_cost: 1.5,
+            total_cost: 13.5,
             total_runs: 1,
-            avg_cost_per_run: 1.5
+            avg_cost_per_run: 1.5,
+            by_kind: vec![kind("workflow_step", "Workflow steps", 13.5, 4)]
         }
     );
 }
@@ -413,7 +428,8 @@ fn summary_of_an_empty_database_is_zero() {
             UsageSummary {
                 total_cost: 0.0,
                 total_runs: 0,
-                avg_cost_per_run: 0.0
+                avg_cost_per_run: 0.0,
+                by_kind: vec![]
             }
         );
     }
@@ -528,9 +544,11 @@ fn usage_by_step_uses_current_names_and_row_level_cancelled() {
         total_cost: cost,
         run_count: n,
     };
+    // Updated for issue 13: step 3's runs outside a live session (r1, g1) count too.
     assert_eq!(
         all,
         vec![
+            row(3, "Generate Skill", 12.0, 2),
             row(0, "Research", 1.5, 2),
             row(2, "Confirm Decisions", 0.25, 2),
             row(7, "Step 7", 0.125, 1),
@@ -541,21 +559,12 @@ fn usage_by_step_uses_current_names_and_row_level_cancelled() {
     assert_eq!(
         shown,
         vec![
+            row(3, "Generate Skill", 12.0, 2),
             row(0, "Research", 1.5, 2),
             row(2, "Confirm Decisions", 0.25, 1),
             row(7, "Step 7", 0.125, 1),
         ]
     );
-
-    // Step 3 only has runs outside a live session: it never appears.
-    persist(
-        &app,
-        run("g3", "alpha", 3, "opus", "completed", 16.0, Some("ghost")),
-    );
-    assert!(usage::get_usage_by_step(&app, hide(false))
-        .unwrap()
-        .iter()
-        .all(|r| r.step_id != 3 && r.step_name != "Generate Skill"));
 }
 
 #[test]
@@ -570,14 +579,18 @@ fn usage_by_model_orders_by_cost_and_hides_costless_rows() {
     assert_eq!(
         usage::get_usage_by_model(&app, hide(false)).unwrap(),
         vec![
+            row("opus", 12.0, 3),
             row("sonnet", 1.0, 2),
             row("haiku", 0.5, 1),
-            row("opus", 0.0, 1)
         ]
     );
     assert_eq!(
         usage::get_usage_by_model(&app, hide(true)).unwrap(),
-        vec![row("sonnet", 1.0, 1), row("haiku", 0.5, 1)]
+        vec![
+            row("opus", 12.0, 2),
+            row("sonnet", 1.0, 1),
+            row("haiku", 0.5, 1)
+        ]
     );
 }
 
@@ -601,16 +614,29 @@ fn reports_agree_with_each_other() {
             .iter()
             .map(|r| r.total_cost)
             .sum();
+        let kinds: f64 = summary(&app, h).by_kind.iter().map(|k| k.total_cost).sum();
         let sess: f64 = sessions(&app, 100, h).iter().map(|s| s.total_cost).sum();
         let days: f64 = by_day(&app, h, None).iter().map(|d| d.total_cost).sum();
-        assert_eq!(total, 1.75);
-        assert_eq!((steps, models, sess, days), (1.75, 1.75, 1.75, 1.75));
+        // Updated for issue 13: every live run counts (r1 4.0 and g1 8.0 run outside a
+        // live session), so the sessions hold only part of the total.
+        assert_eq!(total, 13.75);
+        assert_eq!((steps, models, kinds, days), (13.75, 13.75, 13.75, 13.75));
         let detail: f64 = ["s1", "s2", "s3"]
             .iter()
             .flat_map(|s| session_runs(&app, s))
             .map(|r| r.total_cost)
             .sum();
-        assert_eq!(detail, 1.75);
+        assert_eq!((sess, detail), (1.75, 1.75));
+        let live: f64 = app
+            .db
+            .conn()
+            .query_row(
+                "SELECT SUM(total_cost) FROM agent_runs WHERE reset_marker IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(total, live);
     }
     // Hiding cancelled changes counts only.
     assert_eq!(summary(&app, false).total_runs, 3);
@@ -672,19 +698,20 @@ fn usage_by_day_groups_by_utc_date_within_the_window() {
         total_cost: cost,
         run_count: n,
     };
+    // Updated for issue 13: "nosess" (outside a session, today, 4.0) counts too.
     assert_eq!(
         by_day(&app, false, None),
-        vec![d(&yesterday, 0.25, 2), d(&today, 1.5, 2)]
+        vec![d(&yesterday, 0.25, 2), d(&today, 5.5, 3)]
     );
     assert_eq!(
         by_day(&app, true, None),
-        vec![d(&yesterday, 0.25, 1), d(&today, 1.5, 2)]
+        vec![d(&yesterday, 0.25, 1), d(&today, 5.5, 3)]
     );
     assert_eq!(
         by_day(&app, false, Some(60)),
-        vec![d(&old, 2.0, 1), d(&yesterday, 0.25, 2), d(&today, 1.5, 2)]
+        vec![d(&old, 2.0, 1), d(&yesterday, 0.25, 2), d(&today, 5.5, 3)]
     );
-    assert_eq!(by_day(&app, false, Some(1)), vec![d(&today, 1.5, 2)]);
+    assert_eq!(by_day(&app, false, Some(1)), vec![d(&today, 5.5, 3)]);
     assert_eq!(
         by_day(&app, false, Some(41))
             .first()
@@ -927,7 +954,8 @@ fn reset_usage_hides_all_history_and_later_sessions_count_again() {
         UsageSummary {
             total_cost: 2.0,
             total_runs: 1,
-            avg_cost_per_run: 2.0
+            avg_cost_per_run: 2.0,
+            by_kind: vec![kind("workflow_step", "Workflow steps", 2.0, 1)]
         }
     );
     assert_eq!(
@@ -1007,9 +1035,12 @@ async fn catalog_round_trip_uses_camel_case_args_and_snake_case_results() {
     let s = catalog::call(&app, "get_usage_summary", json!({"hideCancelled": false}))
         .await
         .unwrap();
+    // a2 has no workflow session: it is in the total (issue 13), not in the session count.
     assert_eq!(
         s,
-        json!({"total_cost": 0.5, "total_runs": 1, "avg_cost_per_run": 0.5})
+        json!({"total_cost": 1.0, "total_runs": 1, "avg_cost_per_run": 0.5, "by_kind": [
+            {"kind": "workflow_step", "kind_name": "Workflow steps", "total_cost": 1.0, "run_count": 2}
+        ]})
     );
     let runs = catalog::call(&app, "get_session_agent_runs", json!({"sessionId": "s1"}))
         .await
@@ -1048,7 +1079,7 @@ async fn catalog_round_trip_uses_camel_case_args_and_snake_case_results() {
         .unwrap();
     assert_eq!(
         by_day_json,
-        json!([{"date": day(0), "total_cost": 0.5, "run_count": 1}])
+        json!([{"date": day(0), "total_cost": 1.0, "run_count": 2}])
     );
     let sess = catalog::call(
         &app,
@@ -1197,4 +1228,107 @@ async fn bad_input_is_invalid_input_and_changes_nothing() {
         ),
         1
     );
+}
+
+/// Issue 13 ("Honest numbers"): refine turns, skill tests and one-off agents run outside any
+/// workflow session; they were spent but never shown. Every live row counts, by kind.
+#[test]
+fn runs_outside_a_workflow_session_count_in_the_total_and_by_kind() {
+    let (_d, app) = open();
+    add_skill(&app, "alpha");
+    add_session(&app, "s1", "alpha", "2025-01-01T10:00:00.000Z");
+    persist(
+        &app,
+        run(
+            "alpha-step0-1",
+            "alpha",
+            0,
+            "sonnet",
+            "completed",
+            1.0,
+            Some("s1"),
+        ),
+    );
+    let refine = skill_builder_core::refine::REFINE_STEP_ID;
+    let test = skill_builder_core::skilltest::SKILL_TEST_STEP_ID;
+    persist(
+        &app,
+        run(
+            "refine-alpha-1",
+            "alpha",
+            refine,
+            "sonnet",
+            "completed",
+            0.5,
+            None,
+        ),
+    );
+    persist(
+        &app,
+        run(
+            "with-plan-1",
+            "alpha",
+            test,
+            "sonnet",
+            "completed",
+            0.25,
+            None,
+        ),
+    );
+    persist(
+        &app,
+        run(
+            "without-plan-1",
+            "alpha",
+            test,
+            "sonnet",
+            "completed",
+            0.25,
+            None,
+        ),
+    );
+    persist(
+        &app,
+        run(
+            "evaluator-1",
+            "alpha",
+            test,
+            "haiku",
+            "completed",
+            0.125,
+            None,
+        ),
+    );
+    persist(&app, run("adhoc", "alpha", -1, "haiku", "error", 0.0, None));
+
+    let all = summary(&app, false);
+    assert_eq!(all.total_cost, 2.125);
+    assert_eq!(all.total_runs, 1, "one workflow session");
+    assert_eq!(all.avg_cost_per_run, 1.0, "per session: its own runs only");
+    assert_eq!(
+        all.by_kind,
+        vec![
+            kind("workflow_step", "Workflow steps", 1.0, 1),
+            kind("skill_test", "Skill tests", 0.625, 3),
+            kind("refine", "Refine", 0.5, 1),
+            kind("other", "Other", 0.0, 1),
+        ]
+    );
+    let shown = summary(&app, true);
+    assert_eq!(
+        shown.total_cost, 2.125,
+        "hiding cancelled never changes the total"
+    );
+    assert!(shown.by_kind.iter().all(|k| k.kind != "other"));
+    let steps = usage::get_usage_by_step(&app, hide(false)).unwrap();
+    assert!(steps
+        .iter()
+        .any(|s| s.step_name == "Skill Test" && s.total_cost == 0.625 && s.run_count == 3));
+    assert!(steps
+        .iter()
+        .any(|s| s.step_name == "Refine" && s.total_cost == 0.5));
+
+    usage::reset_usage(&app, NoArgs::default()).unwrap();
+    assert_eq!(summary(&app, false).total_cost, 0.0);
+    assert!(summary(&app, false).by_kind.is_empty());
 }

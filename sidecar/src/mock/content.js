@@ -254,6 +254,13 @@ export function referenceFiles(facts) {
   ];
 }
 
+/** A YAML double-quoted string: metadata values stay text (`1.10` is not the number 1.1). */
+function yamlString(v) {
+  return JSON.stringify(String(v));
+}
+
+// Only the open Agent Skills keys at the top level (`skill-builder lint` default mode and
+// Claude.ai uploads refuse others); version, author and dates live under `metadata`.
 export function skillMd(facts, refs, { created, modified } = {}) {
   const standards = facts.purpose === 'data-engineering' || facts.purpose === 'platform';
   const refLines = refs.map((r) => `- [references/${r.file}](references/${r.file}) — ${r.content.split('\n')[0].replace(/^#\s*/, '')}`).join('\n');
@@ -280,11 +287,11 @@ export function skillMd(facts, refs, { created, modified } = {}) {
   return `---
 name: ${facts.name}
 description: Explains ${facts.description}. Use when building or reviewing ${facts.title} models and pipelines. Works by applying the organisation's agreed decisions and rules. Also use when answering questions about ${facts.title} edge cases.
-tools: Read, Grep, Glob
-version: ${facts.version}
-author: ${facts.author || 'skill-builder'}
-created: ${created || today()}
-modified: ${modified || today()}
+metadata:
+  version: ${yamlString(facts.version)}
+  author: ${yamlString(facts.author || 'skill-builder')}
+  created: ${yamlString(created || today())}
+  modified: ${yamlString(modified || today())}
 ---
 # ${facts.title}
 

@@ -197,7 +197,8 @@ function planStep3(config, dirs) {
   const existing = path.join(skillDir, 'SKILL.md');
   let created = null;
   if (fs.existsSync(existing)) {
-    const m = fs.readFileSync(existing, 'utf8').match(/^created:\s*(\S+)/m);
+    // Top-level `created:` is how skills were written before the metadata rule.
+    const m = fs.readFileSync(existing, 'utf8').match(/^\s*created:\s*"?([^"\s]+)"?/m);
     if (m) created = m[1];
   }
   return {
@@ -251,8 +252,8 @@ function planRefine(config, dirs, userText) {
       const lastLine = trimmed.slice(trimmed.lastIndexOf('\n') + 1);
       const addition = `${lastLine}\n\n## Refinement Notes\n\n- ${note}`;
       const actions = [editAction(file, lastLine, addition)];
-      const modified = text.match(/^modified:.*$/m);
-      if (modified) actions.push(editAction(file, modified[0], `modified: ${C.today()}`));
+      const modified = text.match(/^(\s*)modified:.*$/m);
+      if (modified) actions.push(editAction(file, modified[0], `${modified[1]}modified: ${JSON.stringify(C.today())}`));
       return {
         round: { text: 'Applying the requested change to SKILL.md.', actions },
         final: 'Updated SKILL.md (1 section added).',

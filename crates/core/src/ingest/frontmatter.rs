@@ -21,14 +21,19 @@
 //! - `name`, `version`, `model`, `argument-hint` (and other scalar fields) are the
 //!   scalar's source text; block scalars follow YAML semantics;
 //! - booleans accept YAML booleans and `true|yes|1` / `false|no|0` (case-insensitive,
-//!   quoted or not); anything else → absent plus a warning.
+//!   quoted or not); anything else → absent plus a warning;
+//! - `version`, `author`, `created`, `modified` live under `metadata` as strings (issue 13:
+//!   the open spec and Claude.ai refuse them at the top level): [`set_fields`] writes them
+//!   there, reading takes them from there when the top level has none, and
+//!   [`fix_frontmatter`] (`lint --fix`) moves them — and every other non-spec key except
+//!   Claude Code's own — out of the top level of older skills.
 
 use crate::error::{Error, Result};
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
-use serde::Serialize;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use serde_yaml_ng::{Mapping, Value};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
 pub use serde_yaml_ng::Mapping as YamlMapping;
@@ -59,7 +64,14 @@ pub const KNOWN_KEYS: &[&str] = &[
 pub struct Frontmatter {
     pub name: Option<String>,
     pub description: Option<String>,
+    /// `version`, else `metadata.version` (where Skill Builder writes it).
     pub version: Option<String>,
+    /// `author`, else `metadata.author`.
+    pub author: Option<String>,
+    /// `created`, else `metadata.created`.
+    pub created: Option<String>,
+    /// `modified`, else `metadata.modified`.
+    pub modified: Option<String>,
     pub model: Option<String>,
     /// `argument-hint`
     pub argument_hint: Option<String>,
@@ -328,41 +340,85 @@ fn key_text(k: &Value) -> String {
     }
 }
 
-/// Source text of plain scalars that YAML would read as numbers, for the given keys.
-/// `version: 1.10` → "1.10" (a `Value` would hold the float 1.1).
-fn number_source_texts(yaml: &str, keys: &HashSet<String>) -> HashMap<String, String> {
-    struct Texts<'k>(&'k HashSet<String>);
-    impl<'de> DeserializeSeed<'de> for Texts<'_> {
-        type Value = HashMap<String, String>;
-        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_map(self)
+/// `raw` with every number (also inside maps and lists) replaced by its source text as a
+/// string: `version: 1.10` → "1.10" (a `Value` would hold the float 1.1). `raw` itself when
+/// it holds no number or the block cannot be walked again (an alias to a map, a merge key…).
+fn with_number_texts(yaml: &str, raw: &Mapping) -> Mapping {
+    /// Walks the document with the already-parsed value as its map: only where that value
+    /// holds a number is the scalar read again as text, so no non-scalar is ever read as one.
+    struct Shaped<'a>(&'a Value);
+    impl<'de> DeserializeSeed<'de> for Shaped<'_> {
+        type Value = Value;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            match self.0 {
+                Value::Number(_) => String::deserialize(d).map(Value::String),
+                Value::Mapping(m) if holds_number(self.0) => d.deserialize_map(ShapedMap(m)),
+                Value::Sequence(s) if holds_number(self.0) => d.deserialize_seq(ShapedSeq(s)),
+                other => {
+                    IgnoredAny::deserialize(d)?;
+                    Ok(other.clone())
+                }
+            }
         }
     }
-    impl<'de> Visitor<'de> for Texts<'_> {
-        type Value = HashMap<String, String>;
+    struct ShapedMap<'a>(&'a Mapping);
+    impl<'de> Visitor<'de> for ShapedMap<'_> {
+        type Value = Value;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a mapping")
         }
-        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
-            let mut out = HashMap::new();
-            while let Some(k) = m.next_key::<String>()? {
-                if self.0.contains(&k) {
-                    let v: String = m.next_value()?;
-                    out.insert(k, v);
-                } else {
-                    m.next_value::<IgnoredAny>()?;
-                }
+        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+            let mut out = Mapping::new();
+            let mut shape = self.0.iter();
+            while a.next_key::<IgnoredAny>()?.is_some() {
+                let (k, v) = shape
+                    .next()
+                    .ok_or_else(|| serde::de::Error::custom("mapping changed shape"))?;
+                out.insert(k.clone(), a.next_value_seed(Shaped(v))?);
             }
-            Ok(out)
+            Ok(Value::Mapping(out))
         }
     }
-    if keys.is_empty() {
-        return HashMap::new();
+    struct ShapedSeq<'a>(&'a [Value]);
+    impl<'de> Visitor<'de> for ShapedSeq<'_> {
+        type Value = Value;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a sequence")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+            let mut out = Vec::new();
+            for v in self.0 {
+                match a.next_element_seed(Shaped(v))? {
+                    Some(x) => out.push(x),
+                    None => return Err(serde::de::Error::custom("sequence changed shape")),
+                }
+            }
+            Ok(Value::Sequence(out))
+        }
     }
-    // Any failure here (e.g. a non-scalar key) just means we fall back to the Value.
-    Texts(keys)
-        .deserialize(serde_yaml_ng::Deserializer::from_str(yaml))
-        .unwrap_or_default()
+    let whole = Value::Mapping(raw.clone());
+    if !holds_number(&whole) {
+        return raw.clone();
+    }
+    match Shaped(&whole).deserialize(serde_yaml_ng::Deserializer::from_str(yaml)) {
+        Ok(Value::Mapping(m)) if m.len() == raw.len() => m,
+        _ => raw.clone(),
+    }
+}
+
+/// The text of a scalar (numbers as YAML wrote them when [`with_number_texts`] could not
+/// recover the source); lists and maps as compact JSON so no value is ever dropped.
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Null => String::new(),
+        Value::Tagged(t) => value_text(&t.value),
+        Value::Sequence(_) | Value::Mapping(_) => {
+            serde_json::to_string(&yaml_to_json(v)).unwrap_or_default()
+        }
+    }
 }
 
 enum Scalar {
@@ -371,14 +427,12 @@ enum Scalar {
     Complex,
 }
 
-fn scalar(raw: &Mapping, key: &str, numbers: &HashMap<String, String>) -> Scalar {
+fn scalar(raw: &Mapping, key: &str) -> Scalar {
     match raw.get(key) {
         None | Some(Value::Null) => Scalar::Absent,
         Some(Value::String(s)) => Scalar::Text(s.clone()),
         Some(Value::Bool(b)) => Scalar::Text(b.to_string()),
-        Some(Value::Number(n)) => {
-            Scalar::Text(numbers.get(key).cloned().unwrap_or_else(|| n.to_string()))
-        }
+        Some(Value::Number(n)) => Scalar::Text(n.to_string()),
         Some(Value::Tagged(t)) => match &t.value {
             Value::String(s) => Scalar::Text(s.clone()),
             _ => Scalar::Complex,
@@ -387,17 +441,47 @@ fn scalar(raw: &Mapping, key: &str, numbers: &HashMap<String, String>) -> Scalar
     }
 }
 
+/// `metadata` read as a map of text (numbers as their source text); `Err` with a warning
+/// when it is not a map.
+fn metadata_texts(
+    value: Option<&Value>,
+    warnings: &mut Vec<String>,
+) -> Option<BTreeMap<String, String>> {
+    match value {
+        None | Some(Value::Null) => None,
+        Some(Value::Mapping(m)) => {
+            let mut out = BTreeMap::new();
+            for (k, v) in m {
+                match v {
+                    Value::Sequence(_) | Value::Mapping(_) | Value::Tagged(_) => {
+                        warnings.push(format!(
+                            "metadata key '{}' should have a text value; it was ignored",
+                            key_text(k)
+                        ))
+                    }
+                    _ => {
+                        out.insert(key_text(k), value_text(v));
+                    }
+                }
+            }
+            Some(out)
+        }
+        Some(_) => {
+            warnings.push(
+                "frontmatter key 'metadata' should be a map of keys to text; it was ignored".into(),
+            );
+            None
+        }
+    }
+}
+
 fn typed_fields(yaml: &str, raw: Mapping) -> Frontmatter {
-    let numeric_keys: HashSet<String> = raw
-        .iter()
-        .filter(|(_, v)| matches!(v, Value::Number(_)))
-        .filter_map(|(k, _)| k.as_str().map(str::to_string))
-        .collect();
-    let numbers = number_source_texts(yaml, &numeric_keys);
+    // Every field is read from this copy, so `1.10` is "1.10"; `raw` keeps the typed values.
+    let texts = with_number_texts(yaml, &raw);
     let mut warnings = Vec::new();
 
     let mut text = |key: &str, trim: bool| -> Option<String> {
-        match scalar(&raw, key, &numbers) {
+        match scalar(&texts, key) {
             Scalar::Absent => None,
             Scalar::Complex => {
                 warnings.push(format!(
@@ -413,14 +497,14 @@ fn typed_fields(yaml: &str, raw: Mapping) -> Frontmatter {
     };
     let name = text("name", true);
     let description = text("description", true);
-    let version = text("version", true);
+    let top_version = text("version", true);
     let model = text("model", true);
     let argument_hint = text("argument-hint", true);
     let license = text("license", true);
     let compatibility = text("compatibility", true);
 
     let mut boolean = |key: &str| -> Option<bool> {
-        let t = match scalar(&raw, key, &numbers) {
+        let t = match scalar(&texts, key) {
             Scalar::Absent => return None,
             Scalar::Text(t) => t,
             Scalar::Complex => String::from("(a list or map)"),
@@ -440,7 +524,7 @@ fn typed_fields(yaml: &str, raw: Mapping) -> Frontmatter {
     let user_invocable = boolean("user-invocable");
     let disable_model_invocation = boolean("disable-model-invocation");
 
-    let allowed_tools = match raw.get("allowed-tools") {
+    let allowed_tools = match texts.get("allowed-tools") {
         None | Some(Value::Null) => None,
         Some(Value::Sequence(items)) => {
             let parts: Vec<String> = items
@@ -460,7 +544,7 @@ fn typed_fields(yaml: &str, raw: Mapping) -> Frontmatter {
             }
             Some(parts.join(" "))
         }
-        Some(_) => match scalar(&raw, "allowed-tools", &numbers) {
+        Some(_) => match scalar(&texts, "allowed-tools") {
             Scalar::Text(s) => Some(s.trim().to_string()),
             _ => {
                 warnings.push(
@@ -471,42 +555,35 @@ fn typed_fields(yaml: &str, raw: Mapping) -> Frontmatter {
         },
     };
 
-    let metadata = match raw.get("metadata") {
-        None | Some(Value::Null) => None,
-        Some(Value::Mapping(m)) => {
-            let mut out = BTreeMap::new();
-            for (k, v) in m {
-                let val = match v {
-                    Value::String(s) => Some(s.clone()),
-                    Value::Number(n) => Some(n.to_string()),
-                    Value::Bool(b) => Some(b.to_string()),
-                    Value::Null => Some(String::new()),
-                    _ => None,
-                };
-                match val {
-                    Some(val) => {
-                        out.insert(key_text(k), val);
-                    }
-                    None => warnings.push(format!(
-                        "metadata key '{}' should have a text value; it was ignored",
-                        key_text(k)
-                    )),
-                }
-            }
-            Some(out)
-        }
-        Some(_) => {
-            warnings.push(
-                "frontmatter key 'metadata' should be a map of keys to text; it was ignored".into(),
-            );
-            None
-        }
+    let metadata = metadata_texts(texts.get("metadata"), &mut warnings);
+
+    // Skill Builder writes these under `metadata` (the open spec allows no such top-level
+    // keys); a skill written before that has them at the top level, which then wins.
+    let display = |key: &str, top: Option<String>| -> Option<String> {
+        let top = top.or_else(|| match scalar(&texts, key) {
+            Scalar::Text(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            _ => None,
+        });
+        top.or_else(|| {
+            metadata
+                .as_ref()
+                .and_then(|m| m.get(key))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        })
     };
+    let version = display("version", top_version);
+    let author = display("author", None);
+    let created = display("created", None);
+    let modified = display("modified", None);
 
     Frontmatter {
         name,
         description,
         version,
+        author,
+        created,
+        modified,
         model,
         argument_hint,
         user_invocable,
@@ -650,13 +727,6 @@ fn patch_lines(yaml: &str, overrides: &[(&str, FieldValue)]) -> Result<String> {
     Ok(lines.concat())
 }
 
-/// Rewrites the given top-level frontmatter keys of a SKILL.md, keeping the body, every
-/// other key and (where possible) the other lines byte for byte, comments included.
-///
-/// `FieldValue::Remove` deletes a key; a key that is not there yet is appended at the end
-/// of the frontmatter; a file without frontmatter gets one. A BOM and CRLF line ends are
-/// kept when the input had them. Malformed frontmatter → the `invalid_frontmatter` error of
-/// [`parse_skill_md`].
 /// Error code of `set_fields` when a rewrite would change values it was not asked to change.
 pub const REWRITE_REFUSED: &str = "frontmatter_rewrite_refused";
 
@@ -673,6 +743,10 @@ const TEXT_FIELDS: [&str; 9] = [
     "metadata",
 ];
 
+/// Keys Skill Builder keeps under `metadata`, as strings: no agent reads them, and the open
+/// Agent Skills specification (and Claude.ai uploads) refuse them at the top level.
+pub const METADATA_FIELDS: [&str; 4] = ["version", "author", "created", "modified"];
+
 /// Whether a YAML value is or contains a number (whose source text a re-render may change).
 fn holds_number(v: &Value) -> bool {
     match v {
@@ -684,6 +758,146 @@ fn holds_number(v: &Value) -> bool {
     }
 }
 
+/// `metadata` as a map of strings (what the specification allows). A `metadata` that is not
+/// a map is kept whole under the key `metadata`.
+fn metadata_as_strings(current: Option<&Value>) -> Mapping {
+    let mut out = Mapping::new();
+    match current {
+        None | Some(Value::Null) => {}
+        Some(Value::Mapping(m)) => {
+            for (k, v) in m {
+                out.insert(Value::String(key_text(k)), Value::String(value_text(v)));
+            }
+        }
+        Some(other) => {
+            out.insert("metadata".into(), Value::String(value_text(other)));
+        }
+    }
+    out
+}
+
+/// Puts a value moved from the top level into `meta`. The top-level value wins the key (it is
+/// the one readers showed); a different value already there is kept as `<key>-previous`.
+fn insert_moved(meta: &mut Mapping, key: &str, text: String) {
+    let new = Value::String(text);
+    match meta.get(key) {
+        None => {
+            meta.insert(key.into(), new);
+        }
+        Some(old) if *old == new => {}
+        Some(old) => {
+            let old = old.clone();
+            let mut spare = format!("{key}-previous");
+            let mut n = 2;
+            while meta.contains_key(spare.as_str()) {
+                spare = format!("{key}-previous-{n}");
+                n += 1;
+            }
+            meta.insert(spare.into(), old);
+            meta.insert(key.into(), new);
+        }
+    }
+}
+
+/// Rewrites overrides of [`METADATA_FIELDS`] into an update of `metadata` plus the removal of
+/// the top-level key, so `set_fields(…, [("version", "2.0")])` writes `metadata.version: '2.0'`.
+/// `current` is the frontmatter with numbers as their source text.
+fn route_metadata_fields<'a>(
+    current: &Mapping,
+    overrides: &[(&'a str, FieldValue)],
+) -> Vec<(&'a str, FieldValue)> {
+    let is_meta = |k: &str| METADATA_FIELDS.contains(&k);
+    if !overrides.iter().any(|(k, _)| is_meta(k)) {
+        return overrides.to_vec();
+    }
+    let mut out: Vec<(&'a str, FieldValue)> = Vec::new();
+    let mut base = current.get("metadata").cloned();
+    for (k, v) in overrides {
+        if *k == "metadata" {
+            // An explicit new `metadata` is the base the routed fields are added to.
+            base = v.to_value();
+        } else if !is_meta(k) {
+            out.push((*k, v.clone()));
+        }
+    }
+    let mut meta = metadata_as_strings(base.as_ref());
+    for (k, v) in overrides.iter().filter(|(k, _)| is_meta(k)) {
+        match v {
+            FieldValue::Remove => {
+                meta.shift_remove(*k);
+            }
+            FieldValue::Str(s) => {
+                meta.insert((*k).into(), Value::String(s.clone()));
+            }
+            FieldValue::Bool(b) => {
+                meta.insert((*k).into(), Value::String(b.to_string()));
+            }
+            FieldValue::Yaml(y) => {
+                meta.insert((*k).into(), Value::String(value_text(y)));
+            }
+        }
+        out.push((*k, FieldValue::Remove));
+    }
+    out.push(("metadata", metadata_field(meta)));
+    out
+}
+
+fn metadata_field(meta: Mapping) -> FieldValue {
+    if meta.is_empty() {
+        FieldValue::Remove
+    } else {
+        FieldValue::Yaml(Value::Mapping(meta))
+    }
+}
+
+/// The frontmatter YAML (LF line ends) with `overrides` applied: patched line by line when
+/// that is exact, else the whole mapping written again (refused when that would change a
+/// number's text in a field nobody asked to change).
+fn rewrite_yaml(yaml: &str, overrides: &[(&str, FieldValue)]) -> Result<String> {
+    let mut expected = parse_mapping(yaml, YAML_FIRST_LINE)?;
+    for (k, v) in overrides {
+        match v.to_value() {
+            Some(val) => {
+                expected.insert(Value::String(k.to_string()), val);
+            }
+            None => {
+                expected.shift_remove(*k);
+            }
+        }
+    }
+    let patched = patch_lines(yaml, overrides)?;
+    // Verify the line patch means exactly what we want; if the layout was too
+    // unusual for it (flow mapping, odd continuation lines…), write the whole
+    // mapping out again instead: formatting is lost, keys and values are not.
+    let ok = parse_mapping(&patched, YAML_FIRST_LINE)
+        .map(|m| m == expected && m.keys().eq(expected.keys()))
+        .unwrap_or(false);
+    if ok {
+        return Ok(patched);
+    }
+    // Writing the mapping out again re-renders numbers (`1.10` → `1.1`), which
+    // would change values nobody asked to change: refuse instead.
+    let at_risk = |k: &Value| {
+        k.as_str()
+            .is_some_and(|k| TEXT_FIELDS.contains(&k) && !overrides.iter().any(|(o, _)| *o == k))
+    };
+    if expected.iter().any(|(k, v)| at_risk(k) && holds_number(v)) {
+        return Err(Error::invalid(format!(
+            "{REWRITE_REFUSED}: this SKILL.md frontmatter layout cannot be updated without \
+             changing its other values; rewrite it in block style (one `key: value` per line)"
+        )));
+    }
+    mapping_yaml(&expected)
+}
+
+/// Rewrites the given top-level frontmatter keys of a SKILL.md, keeping the body, every
+/// other key and (where possible) the other lines byte for byte, comments included.
+///
+/// `FieldValue::Remove` deletes a key; a key that is not there yet is appended at the end
+/// of the frontmatter; a file without frontmatter gets one. [`METADATA_FIELDS`] are written
+/// under `metadata` as strings (and removed from the top level). A BOM and CRLF line ends
+/// are kept when the input had them. Malformed frontmatter → the `invalid_frontmatter` error
+/// of [`parse_skill_md`].
 pub fn set_fields(content: &str, overrides: &[(&str, FieldValue)]) -> Result<String> {
     check_sizes(content)?;
     let had_bom = content.starts_with('\u{feff}');
@@ -693,8 +907,9 @@ pub fn set_fields(content: &str, overrides: &[(&str, FieldValue)]) -> Result<Str
 
     let out = match sp.yaml {
         None => {
+            let overrides = route_metadata_fields(&Mapping::new(), overrides);
             let mut m = Mapping::new();
-            for (k, v) in overrides {
+            for (k, v) in &overrides {
                 match v.to_value() {
                     Some(val) => {
                         m.insert(Value::String(k.to_string()), val);
@@ -711,42 +926,9 @@ pub fn set_fields(content: &str, overrides: &[(&str, FieldValue)]) -> Result<Str
             }
         }
         Some(yaml) => {
-            let mut expected = parse_mapping(yaml, YAML_FIRST_LINE)?;
-            for (k, v) in overrides {
-                match v.to_value() {
-                    Some(val) => {
-                        expected.insert(Value::String(k.to_string()), val);
-                    }
-                    None => {
-                        expected.shift_remove(*k);
-                    }
-                }
-            }
-            let patched = patch_lines(yaml, overrides)?;
-            // Verify the line patch means exactly what we want; if the layout was too
-            // unusual for it (flow mapping, odd continuation lines…), write the whole
-            // mapping out again instead: formatting is lost, keys and values are not.
-            let ok = parse_mapping(&patched, YAML_FIRST_LINE)
-                .map(|m| m == expected && m.keys().eq(expected.keys()))
-                .unwrap_or(false);
-            let new_yaml = if ok {
-                patched
-            } else {
-                // Writing the mapping out again re-renders numbers (`1.10` → `1.1`), which
-                // would change values nobody asked to change: refuse instead.
-                let at_risk = |k: &Value| {
-                    k.as_str().is_some_and(|k| {
-                        TEXT_FIELDS.contains(&k) && !overrides.iter().any(|(o, _)| *o == k)
-                    })
-                };
-                if expected.iter().any(|(k, v)| at_risk(k) && holds_number(v)) {
-                    return Err(Error::invalid(format!(
-                        "{REWRITE_REFUSED}: this SKILL.md frontmatter layout cannot be updated without \
-                         changing its other values; rewrite it in block style (one `key: value` per line)"
-                    )));
-                }
-                mapping_yaml(&expected)?
-            };
+            let current = with_number_texts(yaml, &parse_mapping(yaml, YAML_FIRST_LINE)?);
+            let overrides = route_metadata_fields(&current, overrides);
+            let new_yaml = rewrite_yaml(yaml, &overrides)?;
             format!("{}\n{}{}\n{}", sp.open, new_yaml, sp.close, sp.body)
         }
     };
@@ -756,6 +938,132 @@ pub fn set_fields(content: &str, overrides: &[(&str, FieldValue)]) -> Result<Str
     } else {
         out
     })
+}
+
+// ---------------------------------------------------------------------------------
+// Fixing skills written before the metadata rule (`skill-builder lint --fix`)
+
+/// What [`fix_frontmatter`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FrontmatterFix {
+    /// The new SKILL.md text (the input when nothing needed fixing).
+    #[serde(skip)]
+    pub text: String,
+    /// Top-level keys moved under `metadata`, in file order.
+    pub moved: Vec<String>,
+    /// A leading UTF-8 byte-order mark was removed (the reference validator then finds no
+    /// frontmatter at all).
+    pub bom_removed: bool,
+    /// Whether `text` differs from the input.
+    pub changed: bool,
+}
+
+/// Moves every top-level key that is neither an Agent Skills key nor one of Claude Code's
+/// own keys (`version`, `author`, `created`, `modified`, `tools`, custom keys…) under
+/// `metadata`, each value as a string (`1.10` stays "1.10"; lists and maps as JSON text), and
+/// turns the values already in `metadata` into strings. Nothing is dropped: a moved key that
+/// collides with a different `metadata` value wins, the old one is kept as `<key>-previous`.
+///
+/// The body (everything after the closing `---` line) is kept byte for byte, and so are the
+/// lines of the keys that stay; CRLF line ends are kept; a leading BOM is removed.
+pub fn fix_frontmatter(content: &str) -> Result<FrontmatterFix> {
+    use crate::ingest::lint::{CLAUDE_CODE_OWN_KEYS, SPEC_KEYS};
+    check_sizes(content)?;
+    let unchanged = || FrontmatterFix {
+        text: content.to_string(),
+        moved: Vec::new(),
+        bom_removed: false,
+        changed: false,
+    };
+    let bom_removed = content.starts_with('\u{feff}');
+    let text = content.strip_prefix('\u{feff}').unwrap_or(content);
+    let sp = split(text)?;
+    let Some(yaml_raw) = sp.yaml else {
+        return Ok(unchanged());
+    };
+    let crlf = sp.open.ends_with('\r');
+    let yaml = yaml_raw.replace("\r\n", "\n");
+    let raw = parse_mapping(&yaml, YAML_FIRST_LINE)?;
+    let texts = with_number_texts(&yaml, &raw);
+
+    let stays = |k: &Value| {
+        k.as_str()
+            .is_some_and(|k| SPEC_KEYS.contains(&k) || CLAUDE_CODE_OWN_KEYS.contains(&k))
+    };
+    let current_meta = texts.get("metadata");
+    let mut meta = metadata_as_strings(current_meta);
+    let mut moved = Vec::new();
+    for (k, v) in texts.iter().filter(|(k, _)| !stays(k)) {
+        let key = key_text(k);
+        insert_moved(&mut meta, &key, value_text(v));
+        moved.push(key);
+    }
+    let meta_value = (!meta.is_empty()).then(|| Value::Mapping(meta.clone()));
+    let meta_changed = meta_value.as_ref() != current_meta.filter(|v| !v.is_null());
+    if moved.is_empty() && !meta_changed && !bom_removed {
+        return Ok(unchanged());
+    }
+
+    let new_yaml = if moved.is_empty() && !meta_changed {
+        yaml.clone()
+    } else if texts.keys().all(|k| k.as_str().is_some()) {
+        let mut overrides: Vec<(&str, FieldValue)> = texts
+            .keys()
+            .filter(|k| !stays(k))
+            .filter_map(|k| k.as_str().map(|k| (k, FieldValue::Remove)))
+            .collect();
+        overrides.push(("metadata", metadata_field(meta.clone())));
+        match rewrite_yaml(&yaml, &overrides) {
+            Ok(y) => y,
+            Err(e) if e.message.starts_with(REWRITE_REFUSED) => {
+                whole_fixed_yaml(&texts, &stays, meta_value)?
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        // A key that is not text (`1: x`) cannot be located line by line.
+        whole_fixed_yaml(&texts, &stays, meta_value)?
+    };
+    let new_yaml = if crlf {
+        new_yaml.replace('\n', "\r\n")
+    } else {
+        new_yaml
+    };
+    // `yaml_raw` is a slice of `text`: splice the new block in its place.
+    let yaml_start = yaml_raw.as_ptr() as usize - text.as_ptr() as usize;
+    let head = &text[..yaml_start];
+    let tail = &text[yaml_start + yaml_raw.len()..];
+    let out = format!("{head}{new_yaml}{tail}");
+    Ok(FrontmatterFix {
+        changed: out != content,
+        text: out,
+        moved,
+        bom_removed,
+    })
+}
+
+/// The fixed frontmatter written out whole: the keys that stay (numbers as their source
+/// text, so nothing changes its text) and the new `metadata` where the old one was (or last).
+fn whole_fixed_yaml(
+    texts: &Mapping,
+    stays: &dyn Fn(&Value) -> bool,
+    meta: Option<Value>,
+) -> Result<String> {
+    let mut out = Mapping::new();
+    let mut meta = meta;
+    for (k, v) in texts {
+        if k.as_str() == Some("metadata") {
+            if let Some(m) = meta.take() {
+                out.insert(k.clone(), m);
+            }
+        } else if stays(k) {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    if let Some(m) = meta {
+        out.insert("metadata".into(), m);
+    }
+    mapping_yaml(&out)
 }
 
 #[cfg(test)]
@@ -1097,5 +1405,100 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn version_author_and_dates_fall_back_to_metadata() {
+        let f = fm("---\nname: a\nmetadata:\n  version: 1.10\n  author: me\n  created: 2024-01-02\n  modified: '2024-02-03'\n---\n");
+        assert_eq!(f.version.as_deref(), Some("1.10"));
+        assert_eq!(f.author.as_deref(), Some("me"));
+        assert_eq!(f.created.as_deref(), Some("2024-01-02"));
+        assert_eq!(f.modified.as_deref(), Some("2024-02-03"));
+        assert_eq!(f.metadata.as_ref().unwrap()["version"], "1.10");
+        // The top level wins when both are there.
+        let f = fm(
+            "---\nversion: 2.0\nauthor: top\nmetadata:\n  version: '1.0'\n  author: meta\n---\n",
+        );
+        assert_eq!(f.version.as_deref(), Some("2.0"));
+        assert_eq!(f.author.as_deref(), Some("top"));
+    }
+
+    #[test]
+    fn set_fields_writes_version_under_metadata() {
+        let s = "---\nname: a\nversion: 1.0\nmetadata:\n  tier: gold\n  rev: 1.10\n---\nbody\n";
+        let out = set_fields(s, &[("version", FieldValue::Str("1.10".into()))]).unwrap();
+        let f = Frontmatter::parse(&out).unwrap();
+        assert_eq!(f.keys(), vec!["name", "metadata"], "{out}");
+        assert_eq!(f.version.as_deref(), Some("1.10"));
+        let md = f.metadata.unwrap();
+        assert_eq!(md["tier"], "gold");
+        assert_eq!(md["rev"], "1.10", "source text kept: {out}");
+        assert!(out.ends_with("---\nbody\n"));
+        let out = set_fields("# b\n", &[("author", FieldValue::Str("x".into()))]).unwrap();
+        assert_eq!(
+            Frontmatter::parse(&out).unwrap().author.as_deref(),
+            Some("x")
+        );
+        assert!(!out.contains("\nauthor:"), "{out}");
+    }
+
+    #[test]
+    fn fix_moves_extra_keys_under_metadata_as_strings() {
+        let s = "---\nname: a\n# kept comment\ndescription: d\nversion: 1.10\nauthor: me\ncreated: 2024-01-02\ntools: Read, Grep\nmodel: sonnet\nuser-invocable: true\ncustom:\n  - x\n  - 2\nmetadata:\n  author: someone-else\n  rev: 3\n---\r\nbody \u{1F600}\r\n\n";
+        let fix = fix_frontmatter(s).unwrap();
+        assert!(fix.changed);
+        assert_eq!(
+            fix.moved,
+            ["version", "author", "created", "tools", "custom"]
+        );
+        let p = parse_skill_md(&fix.text).unwrap();
+        let f = &p.frontmatter;
+        assert_eq!(
+            f.keys(),
+            vec!["name", "description", "model", "user-invocable", "metadata"],
+            "{}",
+            fix.text
+        );
+        let md = f.metadata.as_ref().unwrap();
+        assert_eq!(md["version"], "1.10");
+        assert_eq!(md["author"], "me");
+        assert_eq!(md["author-previous"], "someone-else");
+        assert_eq!(md["created"], "2024-01-02");
+        assert_eq!(md["tools"], "Read, Grep");
+        assert_eq!(md["custom"], "[\"x\",\"2\"]");
+        assert_eq!(md["rev"], "3");
+        assert!(fix.text.contains("# kept comment\n"));
+        assert!(fix.text.contains("model: sonnet\nuser-invocable: true\n"));
+        assert!(
+            fix.text.ends_with("---\r\nbody \u{1F600}\r\n\n"),
+            "{:?}",
+            fix.text
+        );
+        // A second run has nothing to do.
+        let again = fix_frontmatter(&fix.text).unwrap();
+        assert!(!again.changed);
+        assert_eq!(again.text, fix.text);
+    }
+
+    #[test]
+    fn fix_handles_flow_layouts_crlf_bom_and_no_frontmatter() {
+        let fix = fix_frontmatter("---\n{name: a, description: d, version: 1.10}\n---\nB").unwrap();
+        let f = Frontmatter::parse(&fix.text).unwrap();
+        assert_eq!(f.keys(), vec!["name", "description", "metadata"]);
+        assert_eq!(f.version.as_deref(), Some("1.10"));
+        assert!(fix.text.ends_with("---\nB"));
+
+        let fix = fix_frontmatter("\u{feff}---\r\nname: a\r\ntools: Read\r\n---\r\nB\r\n").unwrap();
+        assert!(fix.bom_removed);
+        assert_eq!(
+            fix.text,
+            "---\r\nname: a\r\nmetadata:\r\n  tools: Read\r\n---\r\nB\r\n"
+        );
+
+        let fix = fix_frontmatter("# no frontmatter\n").unwrap();
+        assert!(!fix.changed);
+        let clean = "---\nname: a\ndescription: d\nmetadata:\n  version: '1.0'\n---\nB";
+        assert!(!fix_frontmatter(clean).unwrap().changed);
+        assert!(fix_frontmatter("---\nname: [\n---\n").is_err());
     }
 }

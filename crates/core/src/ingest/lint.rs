@@ -59,6 +59,19 @@ pub const CLAUDE_CODE_KEYS: &[&str] = &[
     "effort",
 ];
 
+/// Claude Code's own keys: they stay at the top level (`lint --fix` never moves them) and
+/// make a skill valid for Claude Code only ([`LintReport::claude_code_only`]).
+pub const CLAUDE_CODE_OWN_KEYS: &[&str] = &[
+    "model",
+    "argument-hint",
+    "user-invocable",
+    "disable-model-invocation",
+    "context",
+    "agent",
+    "hooks",
+    "effort",
+];
+
 pub const MAX_NAME_CHARS: usize = 64;
 pub const MAX_DESCRIPTION_CHARS: usize = 1024;
 pub const MAX_COMPATIBILITY_CHARS: usize = 500;
@@ -97,10 +110,13 @@ pub struct LintReport {
     pub findings: Vec<Finding>,
     /// True when there is no finding of severity `error`.
     pub ok: bool,
+    /// The frontmatter uses Claude Code's own keys ([`CLAUDE_CODE_OWN_KEYS`]): the skill is
+    /// meant for Claude Code only, is checked in `--claude-code` mode and shown as such.
+    pub claude_code_only: bool,
 }
 
 #[derive(Default)]
-struct Findings(Vec<Finding>);
+struct Findings(Vec<Finding>, bool);
 
 impl Findings {
     fn push(&mut self, severity: Severity, code: &str, field: Option<&str>, message: String) {
@@ -122,6 +138,7 @@ impl Findings {
         LintReport {
             findings: self.0,
             ok,
+            claude_code_only: self.1,
         }
     }
 }
@@ -222,6 +239,9 @@ fn lint_into(dir: &Path, mode: LintMode, f: &mut Findings) {
 
     // Keys.
     let keys = fm.keys();
+    f.1 = keys
+        .iter()
+        .any(|k| CLAUDE_CODE_OWN_KEYS.contains(&k.as_str()));
     let unknown: BTreeSet<&str> = keys
         .iter()
         .map(String::as_str)
@@ -234,7 +254,7 @@ fn lint_into(dir: &Path, mode: LintMode, f: &mut Findings) {
                     "unknown_keys",
                     None,
                     format!(
-                        "unexpected keys in frontmatter: {}; the Agent Skills specification allows only {} (use --claude-code to accept Claude Code's keys)",
+                        "unexpected keys in frontmatter: {}; the Agent Skills specification allows only {} (`skill-builder lint --fix` moves other keys under metadata; use --claude-code to accept Claude Code's keys)",
                         join(&unknown),
                         SPEC_KEYS.join(", ")
                     ),
