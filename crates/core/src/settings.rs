@@ -65,6 +65,11 @@ pub struct AppSettings {
     pub zip_max_file_bytes: u64,
     /// Per-step overrides of the workflow defaults, keyed by step id (`"0"`…`"3"`).
     pub step_overrides: std::collections::BTreeMap<String, StepOverride>,
+    /// Client id of the GitHub OAuth App used for device-flow sign-in;
+    /// `SKILL_BUILDER_GITHUB_CLIENT_ID` overrides it.
+    pub github_oauth_client_id: Option<String>,
+    /// `owner/repo` receiving feedback issues; `SKILL_BUILDER_FEEDBACK_REPO` overrides it.
+    pub feedback_repository: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -98,6 +103,8 @@ impl Default for AppSettings {
             zip_max_total_bytes: 1 << 30,
             zip_max_file_bytes: 256 << 20,
             step_overrides: Default::default(),
+            github_oauth_client_id: None,
+            feedback_repository: None,
             extra: Map::new(),
         }
     }
@@ -167,26 +174,32 @@ fn from_raw(raw: Map<String, Value>) -> AppSettings {
     })
 }
 
-/// Secrets live in the keychain when one exists; the blob then holds null for them.
-fn fill_secrets(s: &mut AppSettings) {
+/// Secrets live in the keychain (under the data folder's own entry) when one exists; the
+/// blob then holds null for them.
+fn fill_secrets(app: &App, s: &mut AppSettings) {
     if secrets::backend() == SecretBackend::Keychain {
+        let dir = &app.paths.data_dir;
         if s.anthropic_api_key.is_none() {
-            s.anthropic_api_key = secrets::keychain_get("anthropic_api_key");
+            s.anthropic_api_key = secrets::keychain_get(dir, "anthropic_api_key");
         }
         if s.github_oauth_token.is_none() {
-            s.github_oauth_token = secrets::keychain_get("github_oauth_token");
+            s.github_oauth_token = secrets::keychain_get(dir, "github_oauth_token");
         }
     }
 }
 
 /// Moves secret values out of a raw blob into the keychain (when available).
-fn stash_secrets(raw: &mut Map<String, Value>) -> Result<()> {
+fn stash_secrets(app: &App, raw: &mut Map<String, Value>) -> Result<()> {
     if secrets::backend() != SecretBackend::Keychain {
         return Ok(());
     }
     for key in SECRET_KEYS {
         if let Some(v) = raw.get(key) {
-            secrets::keychain_set(key, v.as_str().filter(|s| !s.is_empty()))?;
+            secrets::keychain_set(
+                &app.paths.data_dir,
+                key,
+                v.as_str().filter(|s| !s.is_empty()),
+            )?;
             raw.insert(key.to_string(), Value::Null);
         }
     }
@@ -196,7 +209,7 @@ fn stash_secrets(raw: &mut Map<String, Value>) -> Result<()> {
 /// The settings as stored, with secrets filled in, but without effective-path defaults.
 pub fn load(app: &App) -> Result<AppSettings> {
     let mut s = from_raw(load_raw(app)?);
-    fill_secrets(&mut s);
+    fill_secrets(app, &mut s);
     secrets::scrub_in_logs([
         s.anthropic_api_key.as_deref(),
         s.github_oauth_token.as_deref(),
@@ -213,7 +226,7 @@ pub fn update(app: &App, change: impl FnOnce(&mut AppSettings)) -> Result<()> {
         Value::Object(m) => m,
         _ => unreachable!("AppSettings serialises to an object"),
     };
-    stash_secrets(&mut raw)?;
+    stash_secrets(app, &mut raw)?;
     store_raw(app, &raw)
 }
 
@@ -287,6 +300,7 @@ pub fn save_settings(app: &App, args: SaveSettingsArgs) -> Result<()> {
     }
     let mut new: AppSettings = serde_json::from_value(Value::Object(merged.clone()))
         .map_err(|e| Error::invalid(format!("invalid settings: {e}")))?;
+    check_github_settings(&mut new)?;
     let old = load(app)?;
     if old.marketplace_initialized {
         new.marketplace_initialized = true;
@@ -339,7 +353,7 @@ pub fn save_settings(app: &App, args: SaveSettingsArgs) -> Result<()> {
     for k in GITHUB_OWNED {
         raw.insert(k.to_string(), serde_json::to_value(github_field(&old, k))?);
     }
-    stash_secrets(&mut raw)?;
+    stash_secrets(app, &mut raw)?;
     store_raw(app, &raw)?;
     app.set_roots(new_workspace, new_skills);
     crate::logging::set_level(&new.log_level);
@@ -371,6 +385,26 @@ fn check_workspace_target(app: &App, ws: &Path, adopt_existing: bool) -> Result<
     }
 }
 
+/// Blank GitHub settings mean "not set"; a feedback repository must be `owner/repo`, refused
+/// here rather than when the user first sends feedback.
+fn check_github_settings(s: &mut AppSettings) -> Result<()> {
+    for v in [&mut s.github_oauth_client_id, &mut s.feedback_repository] {
+        *v = v
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+    }
+    match s.feedback_repository.as_deref() {
+        Some(r) if crate::github::feedback::parse_repository(r).is_none() => {
+            Err(Error::invalid(format!(
+                "invalid settings: feedback_repository must be owner/repo (e.g. acme/feedback), got '{r}'"
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn github_field<'a>(s: &'a AppSettings, key: &str) -> &'a Option<String> {
     match key {
         "github_oauth_token" => &s.github_oauth_token,
@@ -384,7 +418,7 @@ fn github_field<'a>(s: &'a AppSettings, key: &str) -> &'a Option<String> {
 fn changed_fields(old: &AppSettings, new: &AppSettings) -> Vec<&'static str> {
     let a = serde_json::to_value(old).unwrap_or_default();
     let b = serde_json::to_value(new).unwrap_or_default();
-    const FIELDS: [&str; 22] = [
+    const FIELDS: [&str; 24] = [
         "step_overrides",
         "anthropic_api_key",
         "workspace_path",
@@ -407,6 +441,8 @@ fn changed_fields(old: &AppSettings, new: &AppSettings) -> Vec<&'static str> {
         "zip_max_entries",
         "zip_max_total_bytes",
         "zip_max_file_bytes",
+        "github_oauth_client_id",
+        "feedback_repository",
     ];
     FIELDS
         .into_iter()

@@ -1,13 +1,17 @@
 //! Device-flow sign-in, logout and feedback issues against the fake GitHub (no internet).
-//! One test: the base-URL variables are process-wide.
+//! The base-URL and configuration variables are process-wide: each test holds `ENV` while it
+//! runs.
 
 use skill_builder_core::github::auth::{self, GitHubAuthResult, GithubPollForTokenArgs};
 use skill_builder_core::github::feedback::{self, CreateGithubIssueArgs, CreateGithubIssueRequest};
 use skill_builder_core::{settings, App, ErrorKind};
 use skill_builder_testkit::fake_github::{FakeGitHub, PollReply};
 
+static ENV: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test]
 async fn github_device_flow_logout_and_feedback_issues() {
+    let _env = ENV.lock().await;
     std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
     std::env::set_var("SKILL_BUILDER_GITHUB_CLIENT_ID", "test-client-id");
     std::env::set_var("SKILL_BUILDER_FEEDBACK_REPO", "acme/feedback");
@@ -220,4 +224,102 @@ async fn github_device_flow_logout_and_feedback_issues() {
     for r in fake.requests() {
         assert!(!r.path.contains(token) && r.query.as_deref().is_none_or(|q| !q.contains(token)));
     }
+}
+
+/// The OAuth client id and the feedback repository are settings (no placeholder built in);
+/// the environment variables override them; neither set is an error saying what to set.
+#[tokio::test]
+async fn client_id_and_feedback_repository_come_from_settings() {
+    let _env = ENV.lock().await;
+    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
+    std::env::remove_var(auth::ENV_CLIENT_ID);
+    std::env::remove_var(feedback::ENV_FEEDBACK_REPO);
+    let fake = FakeGitHub::start().await;
+    fake.set_env();
+    let data = tempfile::tempdir().unwrap();
+    let app = App::open(Some(data.path().to_path_buf())).unwrap();
+    let token = "gho_SettingsTOKEN1234567890";
+    fake.add_user(token, "octocat", "https://avatars.example/o.png", None);
+    let issue = || CreateGithubIssueArgs {
+        request: CreateGithubIssueRequest {
+            title: "Feedback".into(),
+            body: "Body".into(),
+            labels: vec![],
+        },
+    };
+
+    // Unset: sign-in and feedback refuse, naming the setting and the variable.
+    let e = auth::github_start_device_flow(&app, Default::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidInput);
+    assert!(e.message.contains("`github_oauth_client_id`"), "{e}");
+    assert!(e.message.contains("SKILL_BUILDER_GITHUB_CLIENT_ID"), "{e}");
+    let poll = auth::github_poll_for_token(
+        &app,
+        GithubPollForTokenArgs {
+            device_code: "fake-device-code".into(),
+        },
+    );
+    let e = poll.await.unwrap_err();
+    assert!(e.message.contains("`github_oauth_client_id`"), "{e}");
+    settings::update(&app, |s| s.github_oauth_token = Some(token.into())).unwrap();
+    let e = feedback::create_github_issue(&app, issue())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidInput);
+    assert!(e.message.contains("`feedback_repository`"), "{e}");
+    assert!(e.message.contains("SKILL_BUILDER_FEEDBACK_REPO"), "{e}");
+    assert!(fake.requests().is_empty(), "{:?}", fake.requests());
+
+    // A feedback repository that is not owner/repo is refused when saved.
+    let e = settings::save_settings(
+        &app,
+        serde_json::from_value(serde_json::json!({
+            "settings": {"feedback_repository": "not-a-repository"}
+        }))
+        .unwrap(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidInput);
+    assert!(e.message.contains("feedback_repository"), "{e}");
+
+    // Set in Settings: used.
+    settings::save_settings(
+        &app,
+        serde_json::from_value(serde_json::json!({"settings": {
+            "github_oauth_client_id": " Ov23liFromSettings ",
+            "feedback_repository": "acme/from-settings",
+        }}))
+        .unwrap(),
+    )
+    .unwrap();
+    let s = settings::get_settings(&app).unwrap();
+    assert_eq!(
+        s.github_oauth_client_id.as_deref(),
+        Some("Ov23liFromSettings")
+    );
+    auth::github_start_device_flow(&app, Default::default())
+        .await
+        .unwrap();
+    let body = String::from_utf8(fake.requests().last().unwrap().body.clone()).unwrap();
+    assert!(body.contains("client_id=Ov23liFromSettings&"), "{body}");
+    let created = feedback::create_github_issue(&app, issue()).await.unwrap();
+    assert_eq!(
+        created.url,
+        "https://github.com/acme/from-settings/issues/1"
+    );
+
+    // The environment variables override the settings.
+    std::env::set_var(auth::ENV_CLIENT_ID, "Ov23liFromEnv");
+    std::env::set_var(feedback::ENV_FEEDBACK_REPO, "acme/from-env");
+    auth::github_start_device_flow(&app, Default::default())
+        .await
+        .unwrap();
+    let body = String::from_utf8(fake.requests().last().unwrap().body.clone()).unwrap();
+    assert!(body.contains("client_id=Ov23liFromEnv&"), "{body}");
+    let created = feedback::create_github_issue(&app, issue()).await.unwrap();
+    assert_eq!(created.url, "https://github.com/acme/from-env/issues/2");
+    std::env::remove_var(auth::ENV_CLIENT_ID);
+    std::env::remove_var(feedback::ENV_FEEDBACK_REPO);
 }

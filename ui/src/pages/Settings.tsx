@@ -1,4 +1,4 @@
-// Settings: API key (masked, testable), folders, model, log level, mock agents. Saves only the
+// Settings: API key (masked, testable), folders, model, GitHub app, log level, mock agents. Saves only the
 // keys that changed (save_settings merges them into the stored settings).
 
 import { useEffect, useState, type FormEvent } from "react";
@@ -17,7 +17,11 @@ interface Form {
   extended_thinking: boolean;
   industry: string;
   function_role: string;
+  github_oauth_client_id: string;
+  feedback_repository: string;
 }
+
+const text = (v: unknown): string => (typeof v === "string" ? v : "");
 
 function toForm(s: AppSettings): Form {
   return {
@@ -30,10 +34,12 @@ function toForm(s: AppSettings): Form {
     extended_thinking: !!s.extended_thinking,
     industry: s.industry ?? "",
     function_role: s.function_role ?? "",
+    github_oauth_client_id: text(s.github_oauth_client_id),
+    feedback_repository: text(s.feedback_repository),
   };
 }
 
-const NULLABLE: (keyof Form)[] = ["anthropic_api_key", "preferred_model", "industry", "function_role"];
+const NULLABLE: (keyof Form)[] = ["anthropic_api_key", "preferred_model", "industry", "function_role", "github_oauth_client_id", "feedback_repository"];
 
 /** The changed keys only, with empty optional strings sent as null. */
 function changes(before: Form, after: Form): Record<string, unknown> {
@@ -103,7 +109,8 @@ export function SettingsPage() {
       setNotice(`Settings saved (${Object.keys(diff).map((k) => k.replace(/_/g, " ")).join(", ")}).`);
       reload();
     } catch (err) {
-      if (err instanceof ApiError && err.kind === "invalid_input" && /skills|director|move/i.test(err.message)) setInvalidField("skills_path");
+      if (err instanceof ApiError && err.kind === "invalid_input" && /feedback_repository/.test(err.message)) setInvalidField("feedback_repository");
+      else if (err instanceof ApiError && err.kind === "invalid_input" && /skills|director|move/i.test(err.message)) setInvalidField("skills_path");
       setSaveError(err);
     } finally {
       setSaving(false);
@@ -196,6 +203,34 @@ export function SettingsPage() {
           <div className="field">
             <label htmlFor="function-role">Function / role</label>
             <input id="function-role" value={form.function_role} onChange={(e) => set("function_role", e.target.value)} />
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>GitHub</legend>
+          <div className="field">
+            <label htmlFor="github-client-id">OAuth App client id</label>
+            <input
+              id="github-client-id"
+              spellCheck={false}
+              autoComplete="off"
+              value={form.github_oauth_client_id}
+              onChange={(e) => set("github_oauth_client_id", e.target.value)}
+              placeholder="Ov23li…"
+            />
+            <p className="help">Sign in with GitHub needs the client id of a GitHub OAuth App with device flow enabled. SKILL_BUILDER_GITHUB_CLIENT_ID overrides it.</p>
+          </div>
+          <div className="field">
+            <label htmlFor="feedback-repository">Feedback repository</label>
+            <input
+              id="feedback-repository"
+              spellCheck={false}
+              value={form.feedback_repository}
+              aria-invalid={invalidField === "feedback_repository" || undefined}
+              onChange={(e) => set("feedback_repository", e.target.value)}
+              placeholder="owner/repo"
+            />
+            <p className="help">Where feedback is filed as GitHub issues. SKILL_BUILDER_FEEDBACK_REPO overrides it.</p>
           </div>
         </fieldset>
 

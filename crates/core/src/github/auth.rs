@@ -9,20 +9,37 @@ use crate::error::{Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The OAuth App client id. PLACEHOLDER: register Skill Builder's own GitHub OAuth App
-/// (device flow enabled) and put its id here; `SKILL_BUILDER_GITHUB_CLIENT_ID` overrides it.
-pub const DEFAULT_CLIENT_ID: &str = "Iv1.skillbuilder";
+/// The OAuth App client id comes from the `github_oauth_client_id` setting; this variable
+/// overrides it. There is no built-in id: each installation registers its own GitHub OAuth App
+/// (device flow enabled).
 pub const ENV_CLIENT_ID: &str = "SKILL_BUILDER_GITHUB_CLIENT_ID";
+pub const CLIENT_ID_SETTING: &str = "github_oauth_client_id";
 /// Least privilege by default (public registries, profile). `SKILL_BUILDER_GITHUB_SCOPES`
 /// (e.g. `repo read:user`) opts into private registries.
 pub const DEFAULT_SCOPES: &str = "read:user public_repo";
 pub const ENV_SCOPES: &str = "SKILL_BUILDER_GITHUB_SCOPES";
 
-fn client_id() -> String {
-    std::env::var(ENV_CLIENT_ID)
+/// The environment variable, else the setting; neither set is a configuration error that
+/// says what to set, instead of a GitHub error about an unknown client.
+fn client_id(app: &App) -> Result<String> {
+    if let Some(id) = std::env::var(ENV_CLIENT_ID)
         .ok()
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_CLIENT_ID.to_string())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+    {
+        return Ok(id);
+    }
+    crate::settings::load(app)?
+        .github_oauth_client_id
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "GitHub sign-in is not configured: set `{CLIENT_ID_SETTING}` in Settings to the \
+                 client id of your GitHub OAuth App (device flow enabled), or set the \
+                 {ENV_CLIENT_ID} environment variable"
+            ))
+        })
 }
 
 fn scopes() -> String {
@@ -69,8 +86,8 @@ pub enum GitHubAuthResult {
 
 /// Command `github_start_device_flow` (async).
 pub async fn github_start_device_flow(app: &App, _: NoArgs) -> Result<DeviceFlowResponse> {
+    let id = client_id(app)?;
     let gh = GitHub::with_token(app, None);
-    let id = client_id();
     let sc = scopes();
     let r = gh
         .oauth_post("/login/device/code", &[("client_id", &id), ("scope", &sc)])
@@ -114,8 +131,8 @@ pub async fn github_poll_for_token(
     app: &App,
     args: GithubPollForTokenArgs,
 ) -> Result<GitHubAuthResult> {
+    let id = client_id(app)?;
     let gh = GitHub::with_token(app, None);
-    let id = client_id();
     let r = gh
         .oauth_post(
             "/login/oauth/access_token",

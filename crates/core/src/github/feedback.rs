@@ -6,10 +6,10 @@ use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-/// `owner/repo` receiving feedback issues. PLACEHOLDER for the project's own repository;
-/// `SKILL_BUILDER_FEEDBACK_REPO` overrides it.
-pub const DEFAULT_FEEDBACK_REPO: &str = "skill-builder/skill-builder";
+/// `owner/repo` receiving feedback issues comes from the `feedback_repository` setting; this
+/// variable overrides it. There is no built-in repository.
 pub const ENV_FEEDBACK_REPO: &str = "SKILL_BUILDER_FEEDBACK_REPO";
+pub const FEEDBACK_REPO_SETTING: &str = "feedback_repository";
 /// Labels we may attach (and create when missing); anything else the form suggests is
 /// dropped, so an LLM-drafted form cannot litter the repository with labels (D19).
 pub const ALLOWED_LABELS: &[&str] = &[
@@ -42,19 +42,40 @@ pub struct CreateGithubIssueArgs {
     pub request: CreateGithubIssueRequest,
 }
 
-fn feedback_repo() -> Result<(String, String)> {
-    let v = std::env::var(ENV_FEEDBACK_REPO)
-        .ok()
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_FEEDBACK_REPO.to_string());
+/// `owner/repo` split in two; `None` for anything else.
+pub fn parse_repository(v: &str) -> Option<(String, String)> {
     match v.trim().split_once('/') {
         Some((o, r)) if !o.is_empty() && !r.is_empty() && !r.contains('/') => {
-            Ok((o.to_string(), r.to_string()))
+            Some((o.to_string(), r.to_string()))
         }
-        _ => Err(Error::invalid(format!(
-            "{ENV_FEEDBACK_REPO} must be owner/repo, got '{v}'"
-        ))),
+        _ => None,
     }
+}
+
+/// The environment variable, else the setting; an error names whichever was used (or both
+/// when neither is set).
+fn feedback_repo(app: &App) -> Result<(String, String)> {
+    let env = std::env::var(ENV_FEEDBACK_REPO)
+        .ok()
+        .filter(|s| !s.trim().is_empty());
+    let (value, source) = match env {
+        Some(v) => (v, ENV_FEEDBACK_REPO.to_string()),
+        None => match crate::settings::load(app)?
+            .feedback_repository
+            .filter(|s| !s.trim().is_empty())
+        {
+            Some(v) => (v, format!("the `{FEEDBACK_REPO_SETTING}` setting")),
+            None => {
+                return Err(Error::invalid(format!(
+                    "No feedback repository is configured: set `{FEEDBACK_REPO_SETTING}` in \
+                     Settings to the owner/repo that receives feedback issues, or set the \
+                     {ENV_FEEDBACK_REPO} environment variable"
+                )))
+            }
+        },
+    };
+    parse_repository(&value)
+        .ok_or_else(|| Error::invalid(format!("{source} must be owner/repo, got '{value}'")))
 }
 
 fn truncate_chars(s: &str, max: usize) -> String {
@@ -77,6 +98,7 @@ pub async fn create_github_issue(
     app: &App,
     args: CreateGithubIssueArgs,
 ) -> Result<CreateGithubIssueResponse> {
+    let (owner, repo) = feedback_repo(app)?;
     let gh = GitHub::from_app(app)?;
     if !gh.has_token() {
         return Err(Error::invalid(
@@ -98,7 +120,6 @@ pub async fn create_github_issue(
             tracing::info!("feedback label '{l}' is not in the allow-list; dropped");
         }
     }
-    let (owner, repo) = feedback_repo()?;
     let base = format!(
         "/repos/{}/{}",
         encode_segment(&owner),
