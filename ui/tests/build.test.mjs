@@ -1,5 +1,6 @@
 // (a) Create a skill in the UI and build it to the end with mock agents, answering both gates
-// with the recommended answers; the final status and SKILL.md are visible.
+// with the recommended answers (each checked by the answer evaluator); the final status and
+// SKILL.md are visible.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -35,12 +36,22 @@ test("create a skill and build it to the end through the UI", { timeout: 120_000
     await gate1.getByRole("button", { name: "Use recommended answers" }).click();
     await gate1.getByRole("status").filter({ hasText: /Filled \d+ unanswered|already has an answer/ }).waitFor();
     await gate1.getByRole("button", { name: "Continue to Detailed Research" }).click();
+    // The answer evaluator runs first; with every answer given it finds them sufficient.
+    const check1 = gate1.getByRole("region", { name: "Answer check" });
+    await check1.waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId("answer-verdict").innerText(), "sufficient");
+    await check1.getByRole("button", { name: "Skip detailed research" }).waitFor();
+    await check1.getByRole("button", { name: "Continue to Detailed Research" }).click();
 
     const gate2 = page.getByRole("region", { name: "Refinement questions" });
     await gate2.waitFor({ timeout: 60_000 });
     await gate2.getByRole("button", { name: "Use recommended answers" }).click();
     await gate2.getByRole("status").filter({ hasText: /Filled \d+ unanswered|already has an answer/ }).waitFor();
     await gate2.getByRole("button", { name: "Continue to Confirm Decisions" }).click();
+    const check2 = gate2.getByRole("region", { name: "Answer check" });
+    await check2.waitFor({ timeout: 60_000 });
+    assert.equal(await check2.getByRole("button", { name: "Skip detailed research" }).count(), 0, "no skip after Detailed Research");
+    await check2.getByRole("button", { name: "Continue to Confirm Decisions" }).click();
 
     await page.getByRole("heading", { name: "Review the decisions" }).waitFor({ timeout: 60_000 });
     await page.getByRole("button", { name: "Generate skill", exact: true }).click();

@@ -345,7 +345,10 @@ export function answerEvaluation(doc) {
     let verdict = 'not_answered';
     if (isAnswered(q)) {
       const text = typeof q.answer_text === 'string' ? q.answer_text.trim() : '';
-      const vague = !q.answer_choice && (text.split(/\s+/).length < 5 || /not sure|tbd|don't know/i.test(text));
+      // Free text stands alone when no choice, "custom" or the "Other" choice was picked.
+      const chosen = (q.choices || []).find((c) => c.id === q.answer_choice);
+      const freeText = !q.answer_choice || q.answer_choice === 'custom' || Boolean(chosen && chosen.is_other);
+      const vague = freeText && (text.split(/\s+/).length < 5 || /not sure|tbd|don't know/i.test(text));
       verdict = vague ? 'vague' : 'clear';
     }
     return { question_id: q.id, verdict };

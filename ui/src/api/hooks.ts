@@ -73,3 +73,10 @@ export function skillPath(settings: AppSettings, skill: string, rel = ""): strin
   const parts = [root, skill, ...rel.split("/").filter(Boolean)];
   return parts.join(sep);
 }
+
+/** `<workspace_path>/<skill>/<rel>`: the skill's working folder (user context, evaluations, logs). */
+export function workspaceSkillPath(settings: AppSettings, skill: string, rel = ""): string {
+  const root = (settings.workspace_path ?? "").replace(/[\\/]+$/, "");
+  const sep = root.includes("\\") && !root.includes("/") ? "\\" : "/";
+  return [root, skill, ...rel.split("/").filter(Boolean)].join(sep);
+}

@@ -204,6 +204,22 @@ export interface Clarifications {
   [key: string]: unknown;
 }
 
+// ---- answer-evaluation.json (written by the answer evaluator at a question gate) ----
+
+export type QuestionVerdict = "clear" | "needs_refinement" | "not_answered" | "vague" | "contradictory";
+
+export interface AnswerEvaluation {
+  verdict: "sufficient" | "mixed" | "insufficient";
+  answered_count?: number;
+  empty_count?: number;
+  vague_count?: number;
+  contradictory_count?: number;
+  total_count?: number;
+  reasoning?: string;
+  /** `contradicts` is one id in the agent's prompt and may be a list in other writers. */
+  per_question: { question_id: string; verdict: QuestionVerdict; contradicts?: string | string[] }[];
+}
+
 // ---- events ----
 
 export interface AgentMessageEvent {

@@ -65,6 +65,7 @@ export function WorkflowPage({ skill }: { skill: string }) {
   const [starting, setStarting] = useState(false);
   const [resetAsk, setResetAsk] = useState<{ step: number; files: string[] } | null>(null);
   const [exists, setExists] = useState(true);
+  const [skipNote, setSkipNote] = useState(false);
 
   const phaseRef = useRef(phase);
   phaseRef.current = phase;
@@ -318,6 +319,43 @@ export function WorkflowPage({ skill }: { skill: string }) {
     }
   };
 
+  /** The answer check found the answers sufficient: Detailed Research is recorded as done
+   * without running (no step needs its output), and Confirm Decisions runs next. */
+  const skipDetailedResearch = async () => {
+    setError(null);
+    try {
+      await invoke("save_workflow_state", {
+        skillName: skill,
+        currentStep: 2,
+        status: "pending",
+        purpose: state?.run?.purpose ?? "domain",
+        stepStatuses: [
+          { step_id: 0, status: "completed" },
+          { step_id: 1, status: "completed" },
+          { step_id: 2, status: "pending" },
+        ],
+      });
+      setSkipNote(true);
+    } catch (e) {
+      setError(e);
+      return;
+    }
+    await runStep(2);
+  };
+
+  /** Confirm Decisions again from the current answers; steps 1 and 2 (research) are kept. */
+  const rerunDecisions = async () => {
+    setError(null);
+    try {
+      await invoke("reset_workflow_step", { skillName: skill, fromStepId: 2, workspacePath: settings?.workspace_path ?? "" });
+      setStreams((s) => Object.fromEntries(Object.entries(s).filter(([k]) => Number(k) < 2)));
+    } catch (e) {
+      setError(e);
+      return;
+    }
+    await runStep(2);
+  };
+
   const running = phase.kind === "running";
   useEffect(() => {
     const shown = shownStep ?? (phase.kind === "ready" ? Math.max(0, phase.next - 1) : phase.kind === "failed" ? phase.step : phase.kind === "done" ? 3 : null);
@@ -347,7 +385,8 @@ export function WorkflowPage({ skill }: { skill: string }) {
         <aside className="steps" aria-label="Workflow steps">
           <ol>
             {STEP_NAMES.map((name, id) => {
-              const s = running && phase.step === id ? "in_progress" : phase.kind === "done" ? "completed" : stepStatus(state, id);
+              const st = running && phase.step === id ? "in_progress" : phase.kind === "done" ? "completed" : stepStatus(state, id);
+              const s = id === 1 && skipNote && st === "completed" ? "skipped" : st;
               return (
                 <li key={id} className={`step step-${s} ${current === id ? "step-current" : ""}`} data-step={id} data-status={s}>
                   <button type="button" className="step-btn" onClick={() => setShownStep(id)} aria-label={`Step ${id + 1}: ${name} — ${s.replace("_", " ")}`}>
@@ -368,6 +407,9 @@ export function WorkflowPage({ skill }: { skill: string }) {
 
         <section className="workflow-main">
           <ErrorBox error={error} onDismiss={() => setError(null)} />
+          {skipNote && phase.kind !== "done" && (
+            <Notice tone="info">Detailed Research skipped: the answer check found your answers sufficient.</Notice>
+          )}
           {error instanceof ApiError && error.kind === "invalid_input" && (
             <p className="small">
               Missing API key or folder? Set it in <Link to="/settings">Settings</Link> (or turn on mock agents there), then run the step again.
@@ -445,11 +487,19 @@ export function WorkflowPage({ skill }: { skill: string }) {
               nextLabel={`Continue to ${STEP_NAMES[phase.next]}`}
               busy={starting}
               onContinue={() => runStep(phase.next)}
+              onSkip={phase.next === 1 ? skipDetailedResearch : undefined}
               onReset={() => askReset(0)}
             />
           )}
           {phase.kind === "ready" && phase.next === 3 && settings && (
-            <DecisionsReview skill={skill} settings={settings} busy={starting} onContinue={() => runStep(3)} />
+            <DecisionsReview
+              skill={skill}
+              settings={settings}
+              busy={starting}
+              onContinue={() => runStep(3)}
+              onRerun={rerunDecisions}
+              onResetResearch={() => askReset(0)}
+            />
           )}
 
           <h2 className="stream-title">
@@ -466,32 +516,185 @@ export function WorkflowPage({ skill }: { skill: string }) {
   );
 }
 
-function DecisionsReview({ skill, settings, busy, onContinue }: { skill: string; settings: AppSettings; busy: boolean; onContinue: () => void }) {
+/** `text` with the frontmatter line `contradictory_inputs: true` turned into `revised`. */
+export function markRevised(text: string): { text: string; changed: boolean } {
+  const lines = text.split("\n");
+  if (lines[0]?.trim() !== "---") return { text, changed: false };
+  for (let i = 1; i < lines.length && lines[i].trim() !== "---"; i++) {
+    if (lines[i].trim() === "contradictory_inputs: true") {
+      lines[i] = lines[i].replace("contradictory_inputs: true", "contradictory_inputs: revised");
+      return { text: lines.join("\n"), changed: true };
+    }
+  }
+  return { text, changed: false };
+}
+
+/**
+ * The review after Confirm Decisions. The user can edit decisions.md (saving an edit of
+ * contradictory decisions marks them `revised`, which unblocks Generate), or change the answers
+ * and re-run Confirm Decisions; the research (steps 1 and 2) is kept either way.
+ */
+function DecisionsReview({
+  skill,
+  settings,
+  busy,
+  onContinue,
+  onRerun,
+  onResetResearch,
+}: {
+  skill: string;
+  settings: AppSettings;
+  busy: boolean;
+  onContinue: () => void;
+  onRerun: () => void;
+  onResetResearch: () => void;
+}) {
+  const path = skillPath(settings, skill, "context/decisions.md");
   const [text, setText] = useState<string | null>(null);
+  const [blocked, setBlocked] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [view, setView] = useState<"read" | "edit" | "answers">("read");
+  const [draft, setDraft] = useState("");
+  const [notice, setNotice] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      const [t, disabled] = await Promise.all([
+        invoke<string>("read_file", { filePath: path }),
+        invoke<number[]>("get_disabled_steps", { skillName: skill }),
+      ]);
+      setText(t);
+      setBlocked(disabled.includes(3));
+      setError(null);
+    } catch (e) {
+      setError(e);
+    }
+  }, [path, skill]);
+
   useEffect(() => {
-    invoke<string>("read_file", { filePath: skillPath(settings, skill, "context/decisions.md") })
-      .then(setText)
-      .catch(setError);
-  }, [skill, settings]);
-  const go = () => {
-    invoke("log_gate_decision", { skillName: skill, verdict: "decisions-reviewed", decision: "continue" }).catch(() => {});
+    load();
+  }, [load]);
+
+  const verdict = blocked ? "decisions-contradictory" : "decisions-reviewed";
+  const generate = () => {
+    invoke("log_gate_decision", { skillName: skill, verdict, decision: "continue" }).catch(() => {});
     onContinue();
   };
+  const rerun = () => {
+    invoke("log_gate_decision", { skillName: skill, verdict, decision: "rerun" }).catch(() => {});
+    onRerun();
+  };
+
+  const saveEdit = async () => {
+    setSaving(true);
+    setError(null);
+    try {
+      // Saving edited contradictory decisions is the user's resolution of the conflict.
+      const { text: content, changed } = blocked ? markRevised(draft) : { text: draft, changed: false };
+      await invoke("write_file", { path, content });
+      await load();
+      setView("read");
+      setNotice(
+        changed
+          ? "Decisions saved and marked as revised (contradictory_inputs: revised): the skill is generated from them as they are now."
+          : "Decisions saved.",
+      );
+      invoke("log_gate_decision", { skillName: skill, verdict, decision: "edited" }).catch(() => {});
+    } catch (e) {
+      setError(e);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  if (view === "answers") {
+    return (
+      <>
+        <button type="button" className="btn btn-ghost btn-small" onClick={() => setView("read")}>
+          Back to the decisions
+        </button>
+        <ClarificationsGate
+          skill={skill}
+          settings={settings}
+          mode="all"
+          nextLabel="Re-run Confirm Decisions"
+          busy={busy}
+          onContinue={rerun}
+          onReset={onResetResearch}
+        />
+      </>
+    );
+  }
+
   return (
-    <div className="panel">
+    <div className="panel" role="region" aria-label="Decisions">
       <h2>Review the decisions</h2>
       <p className="muted">These decisions, drawn from your answers, drive the skill that is generated next.</p>
-      <ErrorBox error={error} />
+      <ErrorBox error={error} onDismiss={() => setError(null)} />
+      {notice && <Notice>{notice}</Notice>}
+      {blocked && (
+        <div className="alert alert-error" role="alert" aria-label="Contradictory decisions">
+          <strong>Some of your answers contradict each other.</strong>
+          <p>Confirm Decisions could not settle them, so the skill cannot be generated from these decisions yet.</p>
+          <p className="alert-next">
+            <span className="muted">What to do next: </span>
+            edit the decisions to settle the conflict (saving marks them revised), or change the contradicting answers and re-run Confirm Decisions. Your research and answers are kept either way.
+          </p>
+        </div>
+      )}
       {text == null && !error && <Spinner label="Loading decisions…" />}
-      {text != null && (
+      {text != null && view === "read" && (
         <pre className="file-view" aria-label="decisions.md">
           {text}
         </pre>
       )}
-      <button type="button" className="btn btn-primary" disabled={busy} onClick={go}>
-        Generate skill
-      </button>
+      {text != null && view === "edit" && (
+        <>
+          <label className="field">
+            Edit decisions.md
+            <textarea className="decisions-edit" value={draft} onChange={(e) => setDraft(e.target.value)} spellCheck={false} />
+          </label>
+          <div className="row gap-s">
+            <button type="button" className="btn btn-primary" disabled={saving || draft === text} onClick={saveEdit}>
+              Save decisions
+            </button>
+            <button type="button" className="btn btn-ghost" disabled={saving} onClick={() => setView("read")}>
+              Cancel
+            </button>
+          </div>
+        </>
+      )}
+      {text != null && view === "read" && (
+        <>
+          <div className="row gap-s">
+            <button type="button" className="btn btn-primary" disabled={busy || blocked} onClick={generate}>
+              Generate skill
+            </button>
+            <button
+              type="button"
+              className="btn"
+              disabled={busy}
+              onClick={() => {
+                setDraft(text);
+                setNotice(null);
+                setView("edit");
+              }}
+            >
+              Edit decisions
+            </button>
+            <button type="button" className="btn" disabled={busy} onClick={() => setView("answers")}>
+              Change answers
+            </button>
+            <button type="button" className="btn btn-ghost" disabled={busy} onClick={rerun}>
+              Re-run Confirm Decisions
+            </button>
+          </div>
+          <p className="small muted">
+            Re-running Confirm Decisions writes decisions.md again from your current answers; the research and your answers are kept, and the current decisions are saved in the history first.
+          </p>
+        </>
+      )}
     </div>
   );
 }

@@ -406,6 +406,18 @@ struct AgentSpec<'a> {
     step_id: i32,
 }
 
+/// Step 3's refusal while `decisions.md` says `contradictory_inputs: true`. It names both ways
+/// out that keep the research, so nobody starts over from step 0.
+fn contradictory_decisions_error(skill: &str) -> Error {
+    Error::invalid(format!(
+        "Step 3 (Generate Skill) of '{skill}' is blocked: context/decisions.md has contradictory inputs \
+         (contradictory_inputs: true). Either edit the decisions and change that line to \
+         'contradictory_inputs: revised', or change the contradicting answers in \
+         context/clarifications.json and re-run Confirm Decisions (reset_workflow_step from step 2, \
+         then run step 2); both keep the research and your answers."
+    ))
+}
+
 /// The sidecar config shared by workflow-style requests.
 fn sidecar_config(
     app: &App,
@@ -472,9 +484,7 @@ pub async fn start_step(
             ));
         }
         if steps::contradictory(&dir) {
-            return Err(Error::invalid(
-                "The decisions contain contradictory inputs; review them (or reset to step 2) before generating the skill",
-            ));
+            return Err(contradictory_decisions_error(skill));
         }
     }
     let prefix = format!("{skill}-step{id}-");
@@ -913,14 +923,78 @@ pub fn autofill_refinements(app: &App, a: SkillArgs) -> Result<u32> {
     autofill(app, &a.skill_name, true)
 }
 
-pub fn log_gate_decision(_app: &App, a: GateArgs) -> Result<()> {
+/// The overall verdicts the answer evaluator writes.
+pub const EVALUATOR_VERDICTS: [&str; 3] = ["sufficient", "mixed", "insufficient"];
+
+/// What an answer gate records when the evaluator failed (the gate is fail-open).
+pub const GATE_VERDICT_UNAVAILABLE: &str = "unavailable";
+
+/// The overall verdict in `{workspace}/{skill}/answer-evaluation.json`, if it parses.
+fn evaluator_verdict(ws_dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(ws_dir.join("answer-evaluation.json")).ok()?;
+    let v: Value = serde_json::from_str(&text).ok()?;
+    v["verdict"]
+        .as_str()
+        .filter(|s| EVALUATOR_VERDICTS.contains(s))
+        .map(str::to_owned)
+}
+
+/// The verdict an answer gate records: the evaluator's own when its file says otherwise, so
+/// the log and `gate-result.json` never carry a verdict the evaluator did not give.
+fn recorded_verdict(skill: &str, given: &str, evaluated: Option<String>) -> String {
+    match evaluated {
+        Some(ev) if given != GATE_VERDICT_UNAVAILABLE && ev != given => {
+            tracing::warn!(
+                "gate decision for {skill}: the caller reported verdict={given} but answer-evaluation.json says {ev}; recording {ev}"
+            );
+            ev
+        }
+        _ => given.to_string(),
+    }
+}
+
+/// Logs a gate decision. At an answer gate (an evaluator verdict, or `unavailable` when the
+/// evaluator failed) the decision is also written to `{workspace}/{skill}/gate-result.json`
+/// as `{decision, verdict, timestamp}`. Never fails: bookkeeping must not block a gate.
+pub fn log_gate_decision(app: &App, a: GateArgs) -> Result<()> {
+    if let Err(e) = validate_skill_name(&a.skill_name) {
+        tracing::warn!("gate decision not recorded: {e}");
+        return Ok(());
+    }
+    let ws = app.workspace_path().join(&a.skill_name);
+    let answer_gate =
+        EVALUATOR_VERDICTS.contains(&a.verdict.as_str()) || a.verdict == GATE_VERDICT_UNAVAILABLE;
+    let verdict = if answer_gate {
+        recorded_verdict(&a.skill_name, &a.verdict, evaluator_verdict(&ws))
+    } else {
+        a.verdict.clone()
+    };
     tracing::info!(
         "gate decision for {}: verdict={} decision={}",
         a.skill_name,
-        a.verdict,
+        verdict,
         a.decision
     );
+    if answer_gate {
+        if let Err(e) = write_gate_result(&ws, &verdict, &a.decision) {
+            tracing::warn!("could not write gate-result.json of {}: {e}", a.skill_name);
+        }
+    }
     Ok(())
+}
+
+fn write_gate_result(ws_dir: &Path, verdict: &str, decision: &str) -> Result<()> {
+    let path = ws_dir.join("gate-result.json");
+    safe_fs::refuse_symlink(ws_dir, "write gate-result.json")?;
+    safe_fs::refuse_symlink(&path, "write gate-result.json")?;
+    std::fs::create_dir_all(ws_dir).with_path(ws_dir)?;
+    let body = json!({
+        "decision": decision,
+        "verdict": verdict,
+        "timestamp": chrono::Utc::now().to_rfc3339(),
+    });
+    let text = serde_json::to_string_pretty(&body).map_err(|e| Error::internal(e.to_string()))?;
+    std::fs::write(&path, text + "\n").with_path(&path)
 }
 
 pub fn scan_legacy_clarifications(app: &App, _: NoArgs) -> Result<Vec<String>> {
