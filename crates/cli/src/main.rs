@@ -4,6 +4,7 @@
 mod build;
 mod human;
 mod ingest_cmd;
+mod install_cmd;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -83,6 +84,10 @@ enum Cmd {
         #[command(subcommand)]
         what: ingest_cmd::ImportWhat,
     },
+    /// Install library skills into an agent's skills folder (a copy of their deployable files).
+    Install(install_cmd::InstallArgs),
+    /// Remove skills this app installed from an agent's skills folder.
+    Uninstall(install_cmd::UninstallArgs),
     #[command(flatten)]
     Human(human::HumanCmd),
 }
@@ -229,6 +234,14 @@ async fn run(app: &Arc<App>, cmd: Cmd) -> ExitCode {
         },
         Cmd::Lint(a) => ingest_cmd::lint(app, a),
         Cmd::Import { what } => match ingest_cmd::import(app, what).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
+        },
+        Cmd::Install(a) => match install_cmd::install(app, a).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
+        },
+        Cmd::Uninstall(a) => match install_cmd::uninstall(app, a).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&e),
         },

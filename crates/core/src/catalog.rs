@@ -205,6 +205,11 @@ fn build() -> Vec<Command> {
         sync_cmd!(github_get_user => crate::github::auth::github_get_user),
         sync_cmd!(github_logout => crate::github::auth::github_logout),
         async_cmd!(create_github_issue => crate::github::feedback::create_github_issue),
+        // Installs into agents
+        sync_cmd!(install_to_agent => crate::installs::install_to_agent),
+        sync_cmd!(uninstall_from_agent => crate::installs::uninstall_from_agent),
+        sync_cmd!(list_agent_installs => crate::installs::list_agent_installs),
+        sync_cmd!(sync_agent_installs => crate::installs::sync_agent_installs),
         // Node & dependencies
         async_cmd!(check_node => node::check_node),
         async_cmd!(check_startup_deps => node::check_startup_deps),

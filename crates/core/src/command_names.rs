@@ -101,11 +101,15 @@ pub const REFERENCE_COMMANDS: [&str; 95] = [
 ];
 
 /// Commands added beyond the reference (architecture.md).
-pub const EXTRA_COMMANDS: [&str; 4] = [
+pub const EXTRA_COMMANDS: [&str; 8] = [
     "lint_skill",
     "run_skill_test",
     "list_skill_test_results",
     "get_usage_by_day",
+    "install_to_agent",
+    "uninstall_from_agent",
+    "list_agent_installs",
+    "sync_agent_installs",
 ];
 
 /// The groups the foundation issue covers (Settings, Skill management, Usage, Files, Node &

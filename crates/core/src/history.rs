@@ -949,5 +949,6 @@ pub fn restore_skill_version(app: &App, args: RestoreSkillVersionArgs) -> Result
     validate_skill_name(&args.skill_name)?;
     crate::locks::ensure_not_locked_by_other(app, &args.skill_name)?;
     restore_version(&app.skills_path(), &args.skill_name, &args.sha)?;
+    crate::installs::after_library_change(app, &args.skill_name);
     Ok(())
 }

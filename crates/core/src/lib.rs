@@ -13,6 +13,7 @@ pub mod files;
 pub mod github;
 pub mod history;
 pub mod ingest;
+pub mod installs;
 pub mod locks;
 pub mod logging;
 pub mod node;

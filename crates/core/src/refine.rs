@@ -442,6 +442,7 @@ pub async fn close_refine_session(app: &Arc<App>, a: CloseArgs) -> Result<()> {
             restore_snapshot(&dir, &s.skill, &s.snapshot)?;
         } else {
             crate::history::commit_skill(&app2, &s.skill, &format!("{}: refined", s.skill));
+            crate::installs::after_library_change(&app2, &s.skill);
         }
         let _ = s.created_at;
         app2.db.conn().execute(

@@ -70,6 +70,8 @@ pub struct AppSettings {
     pub github_oauth_client_id: Option<String>,
     /// `owner/repo` receiving feedback issues; `SKILL_BUILDER_FEEDBACK_REPO` overrides it.
     pub feedback_repository: Option<String>,
+    /// Sync the installs into agents after a build, refine, restore or import (issue 17).
+    pub auto_sync_installs: bool,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -105,6 +107,7 @@ impl Default for AppSettings {
             step_overrides: Default::default(),
             github_oauth_client_id: None,
             feedback_repository: None,
+            auto_sync_installs: false,
             extra: Map::new(),
         }
     }
@@ -418,7 +421,7 @@ fn github_field<'a>(s: &'a AppSettings, key: &str) -> &'a Option<String> {
 fn changed_fields(old: &AppSettings, new: &AppSettings) -> Vec<&'static str> {
     let a = serde_json::to_value(old).unwrap_or_default();
     let b = serde_json::to_value(new).unwrap_or_default();
-    const FIELDS: [&str; 24] = [
+    const FIELDS: [&str; 25] = [
         "step_overrides",
         "anthropic_api_key",
         "workspace_path",
@@ -443,6 +446,7 @@ fn changed_fields(old: &AppSettings, new: &AppSettings) -> Vec<&'static str> {
         "zip_max_file_bytes",
         "github_oauth_client_id",
         "feedback_repository",
+        "auto_sync_installs",
     ];
     FIELDS
         .into_iter()

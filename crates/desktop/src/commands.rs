@@ -163,6 +163,10 @@ commands! {
     run_skill_test,
     list_skill_test_results,
     get_usage_by_day,
+    install_to_agent,
+    uninstall_from_agent,
+    list_agent_installs,
+    sync_agent_installs,
 }
 // END COMMANDS
 

@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("0001_initial.sql")),
     (2, include_str!("0002_skill_test_results.sql")),
     (3, include_str!("0003_holder_start_time.sql")),
+    (4, include_str!("0004_agent_installs.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -1229,6 +1229,7 @@ async fn import_one_lib(
         if let Err(e) = crate::history::commit_skill_at(root, &name, &msg) {
             tracing::warn!("git commit after importing '{name}' failed: {e}");
         }
+        crate::installs::after_library_change(app, &name);
     }
     let status = if existing.master.is_some() {
         ImportStatus::Updated

@@ -273,6 +273,7 @@ fn complete_step(
                 tracing::warn!("could not store artifacts of {skill} step {id}: {e}");
             }
             crate::history::commit_skill(app, skill, &format!("{skill}: step {id} completed"));
+            crate::installs::after_library_change(app, skill);
             tracing::info!("{skill}: step {id} ({}) completed", STEPS[id as usize].name);
         }
         Err(why) => {
