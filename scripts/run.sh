@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 if [ -f sidecar/package-lock.json ]; then
   (cd sidecar && npm ci --no-audit --no-fund)
 fi
+# The UI first: the binary embeds ui/dist, so the `serve` suggested at the end shows it.
+(cd ui && npm ci --no-audit --no-fund && npm run build)
 cargo build --release --locked -p skill-builder-cli
 bin=target/release/skill-builder
 

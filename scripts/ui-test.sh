@@ -28,6 +28,9 @@ fi
 echo "==> building the server binary (cargo build -p skill-builder-cli)" >&2
 cargo build -p skill-builder-cli
 
+echo "==> one binary: a copied binary without ui/dist serves the embedded UI" >&2
+bash scripts/one-binary-check.sh target/debug/skill-builder
+
 echo "==> running the browser tests" >&2
 export SKILL_BUILDER_BIN="${SKILL_BUILDER_BIN:-$root/target/debug/skill-builder}"
 export CHROMIUM_PATH="$chromium"

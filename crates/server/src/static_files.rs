@@ -1,5 +1,6 @@
-//! The web UI: files of `ui/dist` with an `index.html` fallback for client routes, or a page
-//! that says how to build the UI when it is absent. Also the `/?token=` login.
+//! The web UI: the files of `ui/dist` embedded at build time (see build.rs), or of the folder
+//! `SKILL_BUILDER_UI_DIR` names, with an `index.html` fallback for client routes, or a page that
+//! says how to build the UI when neither has one. Also the `/?token=` login.
 
 use crate::security::{refuse, token_matches, unauthorized};
 use crate::{Shared, TOKEN_COOKIE};
@@ -7,15 +8,21 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, Method, Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// `SKILL_BUILDER_UI_DIR`, else the repository's `ui/dist` (fixed at compile time).
+/// The UI built into this binary (empty when `ui/dist` was not built at compile time).
+static EMBEDDED_UI: include_dir::Dir<'static> = include_dir::include_dir!("$SB_UI_DIST");
+/// Changes whenever the embedded files do (so Cargo rebuilds this crate; see build.rs).
+const EMBEDDED_UI_FINGERPRINT: &str = env!("SB_UI_FINGERPRINT");
+
+/// `SKILL_BUILDER_UI_DIR`, else the empty path, which means "the embedded UI".
 pub fn default_ui_dir() -> PathBuf {
-    match std::env::var_os("SKILL_BUILDER_UI_DIR").filter(|v| !v.is_empty()) {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist"),
-    }
+    std::env::var_os("SKILL_BUILDER_UI_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_default()
 }
 
 const NOT_BUILT: &str = r#"<!doctype html>
@@ -91,16 +98,34 @@ fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
 }
 
 async fn file_response(path: &Path, method: &Method) -> Response {
-    let bytes = match tokio::fs::read(path).await {
-        Ok(b) => b,
-        Err(e) => {
-            return refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "io",
-                format!("cannot read {}: {e}", path.display()),
-            )
-        }
-    };
+    match tokio::fs::read(path).await {
+        Ok(bytes) => bytes_response(path, Cow::Owned(bytes), method),
+        Err(e) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "io",
+            format!("cannot read {}: {e}", path.display()),
+        ),
+    }
+}
+
+/// The embedded file a URL path names (hidden or odd segments refused, as on disk).
+fn embedded_file(url_path: &str) -> Option<&'static include_dir::File<'static>> {
+    let decoded = percent_decode(url_path)?;
+    let segs: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
+    if segs.iter().any(|seg| {
+        seg.starts_with('.') || seg.contains('\\') || seg.contains('\0') || seg.contains(':')
+    }) {
+        return None;
+    }
+    EMBEDDED_UI.get_file(segs.join("/"))
+}
+
+fn embedded_response(f: &'static include_dir::File<'static>, method: &Method) -> Response {
+    bytes_response(f.path(), Cow::Borrowed(f.contents()), method)
+}
+
+/// A file's bytes with its type and cache headers (assets have hashed names: immutable).
+fn bytes_response(path: &Path, bytes: Cow<'static, [u8]>, method: &Method) -> Response {
     let immutable = path
         .parent()
         .and_then(|p| p.file_name())
@@ -173,6 +198,9 @@ pub(crate) async fn handler(
         return r;
     }
     let root = &state.ui_dir;
+    if root.as_os_str().is_empty() {
+        return embedded_ui(&path, req.method());
+    }
     let index = root.join("index.html");
     if !index.is_file() {
         if path == "/" || path == "/index.html" {
@@ -189,6 +217,24 @@ pub(crate) async fn handler(
         return (StatusCode::NOT_FOUND, "not found").into_response();
     }
     file_response(&index, req.method()).await
+}
+
+/// The same answers as from a folder, from the files built into the binary.
+fn embedded_ui(path: &str, method: &Method) -> Response {
+    let Some(index) = EMBEDDED_UI.get_file("index.html") else {
+        tracing::debug!("no UI embedded (fingerprint {EMBEDDED_UI_FINGERPRINT})");
+        if path == "/" || path == "/index.html" {
+            return Html(NOT_BUILT).into_response();
+        }
+        return (StatusCode::NOT_FOUND, Html(NOT_BUILT)).into_response();
+    };
+    if let Some(f) = embedded_file(path) {
+        return embedded_response(f, method);
+    }
+    if path.rsplit('/').next().unwrap_or("").contains('.') {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    embedded_response(index, method)
 }
 
 #[cfg(test)]
