@@ -53,14 +53,27 @@ export function parseInputLine(line) {
   return { ok: true, msg };
 }
 
-export function isMockEnv(env = process.env) {
-  const v = String(env.SKILL_BUILDER_MOCK_AGENTS || '').toLowerCase();
-  return v === '1' || v === 'true' || v === 'yes';
+/**
+ * The spellings of an on/off switch, shared with the backend (Rust
+ * `agents::switch_on`; both test the list in test-support/switch-spellings.json):
+ * after trimming and lower-casing, "1", "true", "yes" and "on" mean on; anything
+ * else (including "0", "false", "no", "off" and "") means off. A boolean is itself.
+ */
+export const SWITCH_ON = Object.freeze(['1', 'true', 'yes', 'on']);
+
+export function switchOn(v) {
+  if (typeof v === 'boolean') return v;
+  if (typeof v !== 'string') return false;
+  return SWITCH_ON.includes(v.trim().toLowerCase());
 }
 
-/** Mock when the config asks for it or the environment switch is on. */
-export function isMock(config, env = process.env) {
-  return (config && config.mock === true) || isMockEnv(env);
+/**
+ * Mock is decided per request, from the request's own config only. The
+ * sidecar's environment is never consulted: a process started while mock mode
+ * was on may serve a real request later, and must not answer it with canned output.
+ */
+export function isMock(config) {
+  return Boolean(config) && switchOn(config.mock);
 }
 
 /**
@@ -76,7 +89,10 @@ export function validateConfig(config, { env = process.env } = {}) {
   if (config.apiKey !== undefined && config.apiKey !== null && typeof config.apiKey !== 'string') {
     return 'config.apiKey must be a string';
   }
-  if (!isMock(config, env) && !nonEmptyString(config.apiKey) && !nonEmptyString(env.ANTHROPIC_API_KEY)) {
+  if (config.mock !== undefined && config.mock !== null && !['boolean', 'string'].includes(typeof config.mock)) {
+    return 'config.mock must be a boolean (or a switch string such as "1" / "true")';
+  }
+  if (!isMock(config) && !nonEmptyString(config.apiKey) && !nonEmptyString(env.ANTHROPIC_API_KEY)) {
     return 'config.apiKey is required (or ANTHROPIC_API_KEY in the sidecar environment) unless mock mode is on';
   }
   const optStrings = [
@@ -115,9 +131,6 @@ export function validateConfig(config, { env = process.env } = {}) {
     if (!PERMISSION_MODES.has(config.permissionMode)) {
       return `config.permissionMode must be one of ${[...PERMISSION_MODES].join(', ')}`;
     }
-  }
-  if (config.mock !== undefined && config.mock !== null && typeof config.mock !== 'boolean') {
-    return 'config.mock must be a boolean';
   }
   if (
     config.mockStep !== undefined &&

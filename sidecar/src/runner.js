@@ -131,7 +131,7 @@ export class Runner {
 
   /** Create the SDK (or mock) query. */
   async createQuery(requestId, config, prompt, abortController) {
-    const mock = isMock(config, this.env);
+    const mock = isMock(config);
     this.systemLine(requestId, 'init_start', mock ? { mock: true } : {});
     let q;
     if (mock) {

@@ -157,12 +157,21 @@ test('mockStep overrides agentName; missing output dir is a clear error', async 
   }
 });
 
-test('SKILL_BUILDER_MOCK_AGENTS=1 switches mock on without an API key; generic agents answer with text', async () => {
+test('mock is decided per request: SKILL_BUILDER_MOCK_AGENTS in the environment is ignored', async () => {
   const L = makeSkillLayout('generic');
+  // A sidecar started while mock mode was on keeps the variable in its environment ...
   const sc = new Sidecar({ env: { SKILL_BUILDER_MOCK_AGENTS: '1' } });
   try {
     await sc.ready();
-    const lines = await runRequest(sc, 'test-with-1', { prompt: 'Test the skill', cwd: L.workspace, agentName: 'test-plan-with', mockDelayMs: 0 });
+    // ... but a request that does not ask for mock is a real one (here: refused, no key).
+    const real = await runRequest(sc, 'real-1', { prompt: 'Test the skill', cwd: L.workspace, agentName: 'test-plan-with' });
+    const err = real.find((l) => l.type === 'error');
+    assert.ok(err, JSON.stringify(real));
+    assert.match(err.message, /apiKey is required/);
+    assert.ok(!real.some((l) => l.type === 'result'), 'no canned result for a real request');
+
+    // The request's own switch (any accepted spelling) turns mock on; generic agents answer with text.
+    const lines = await runRequest(sc, 'test-with-1', { prompt: 'Test the skill', cwd: L.workspace, agentName: 'test-plan-with', mock: 'true', mockDelayMs: 0 });
     const result = lines.at(-2);
     assert.equal(result.type, 'result');
     assert.match(result.result, /Mock response from test-plan-with/);

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sidecar, tmpDir } from '../test-support/sidecar.js';
-import { parseInputLine, validateConfig, tag } from '../src/protocol.js';
+import fs from 'node:fs';
+import { parseInputLine, validateConfig, tag, switchOn, isMock } from '../src/protocol.js';
 
 test('first line is exactly sidecar_ready, ping gets pong, shutdown exits 0', async () => {
   const sc = new Sidecar();
@@ -147,7 +148,11 @@ test('parseInputLine / validateConfig / tag units', () => {
   assert.equal(parseInputLine('null').ok, false);
   assert.equal(validateConfig({ prompt: 'p', cwd: '/', apiKey: 'k' }, { env: {} }), null);
   assert.equal(validateConfig({ prompt: 'p', cwd: '/' }, { env: { ANTHROPIC_API_KEY: 'k' } }), null);
-  assert.equal(validateConfig({ prompt: 'p', cwd: '/' }, { env: { SKILL_BUILDER_MOCK_AGENTS: '1' } }), null);
+  // The environment never switches mock on: only the request's config does.
+  assert.match(validateConfig({ prompt: 'p', cwd: '/' }, { env: { SKILL_BUILDER_MOCK_AGENTS: '1' } }), /apiKey/);
+  assert.equal(validateConfig({ prompt: 'p', cwd: '/', mock: true }, { env: {} }), null);
+  assert.equal(validateConfig({ prompt: 'p', cwd: '/', mock: 'true' }, { env: {} }), null);
+  assert.match(validateConfig({ prompt: 'p', cwd: '/', mock: 1 }, { env: {} }), /config\.mock/);
   assert.match(validateConfig({ prompt: 'p', cwd: '/' }, { env: {} }), /apiKey/);
   assert.match(validateConfig({ prompt: 'p', cwd: '/', apiKey: 'k', maxTurns: 'x' }, { env: {} }), /maxTurns/);
   assert.match(validateConfig({ prompt: 'p', cwd: '/', apiKey: 'k', allowedTools: 'Read' }, { env: {} }), /allowedTools/);
@@ -167,4 +172,21 @@ test('--info prints one JSON line with the SDK version and CLI path', async () =
   assert.equal(info.type, 'sidecar_info');
   assert.match(info.sdk_version, /^\d+\.\d+\.\d+/);
   assert.ok(info.cli_path === null || typeof info.cli_path === 'string');
+});
+
+test('switch spellings: the list shared with the backend (test-support/switch-spellings.json)', () => {
+  const list = JSON.parse(fs.readFileSync(new URL('../test-support/switch-spellings.json', import.meta.url), 'utf8'));
+  for (const v of list.on) {
+    assert.equal(switchOn(v), true, JSON.stringify(v));
+    assert.equal(isMock({ mock: v }), true, JSON.stringify(v));
+  }
+  for (const v of list.off) {
+    assert.equal(switchOn(v), false, JSON.stringify(v));
+    assert.equal(isMock({ mock: v }), false, JSON.stringify(v));
+  }
+  assert.equal(switchOn(true), true);
+  assert.equal(switchOn(false), false);
+  assert.equal(switchOn(undefined), false);
+  assert.equal(isMock({}), false);
+  assert.equal(isMock(null), false);
 });

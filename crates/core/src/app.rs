@@ -110,9 +110,10 @@ impl App {
         *self.roots.write().unwrap_or_else(|p| p.into_inner()) = Roots { workspace, skills };
     }
 
-    /// `SKILL_BUILDER_MOCK_AGENTS=1` forces mock agents whatever the settings say.
+    /// `SKILL_BUILDER_MOCK_AGENTS=1` forces mock agents whatever the settings say (spellings:
+    /// [`crate::agents::switch_on`]).
     pub fn mock_forced(&self) -> bool {
-        std::env::var("SKILL_BUILDER_MOCK_AGENTS").is_ok_and(|v| v == "1" || v == "true")
+        crate::agents::mock_env_on()
     }
 
     /// Whether agents run in mock mode (env switch or the `mock_agents` setting).

@@ -287,8 +287,15 @@ pub async fn send_refine_message(app: &Arc<App>, a: SendArgs) -> Result<String> 
             session_id: a.session_id.clone(),
         }
     };
-    let mut config = json!({});
-    let mut transcript = None;
+    let ws = app.workspace_path().join(&skill);
+    // Every turn has its own transcript. A follow-up sends the sidecar no config; its config
+    // line (transcript, `agent-message`) names the agent and model the session runs.
+    let transcript = Some((ws.join("logs"), format!("refine-{skill}")));
+    let mut config = json!({
+        "agentName": "refine-skill",
+        "model": model,
+        "skillName": skill,
+    });
     if !started {
         let key = if app.mock_agents() {
             None
@@ -305,7 +312,6 @@ pub async fn send_refine_message(app: &Arc<App>, a: SendArgs) -> Result<String> 
             .await
             .map_err(|e| Error::internal(e.to_string()))??;
         }
-        let ws = app.workspace_path().join(&skill);
         let prompt = format!(
             "The skill name is: {skill}\nThe command is: {command}\nThe skill directory is: {}\n\
              The context directory is: {}\nThe workspace directory is: {}\n\
@@ -339,7 +345,6 @@ pub async fn send_refine_message(app: &Arc<App>, a: SendArgs) -> Result<String> 
         if settings.extended_thinking {
             config["maxThinkingTokens"] = json!(16_000);
         }
-        transcript = Some((ws.join("logs"), format!("refine-{skill}")));
     }
     let req = AgentRequest {
         agent_id: agent_id.clone(),

@@ -6,6 +6,7 @@ use crate::agents::{AgentRequest, RequestKind};
 use crate::app::App;
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::validate_skill_name;
+use crate::safe_fs;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -16,6 +17,13 @@ pub const SKILL_TEST_STEP_ID: i32 = 11;
 /// Pool key of the baseline agents (not a skill name, so it can never clash with one).
 pub const BASELINE_POOL: &str = "__test_baseline__";
 const PLAN_TOOLS: [&str; 4] = ["Read", "Glob", "Grep", "Skill"];
+/// A plan agent may load the skill, read its SKILL.md, the test context and a handful of
+/// reference files before it answers.
+const PLAN_MAX_TURNS: u32 = 20;
+/// The evaluator's prompt sends it to read the rubric (`skill-test` SKILL.md and
+/// `references/evaluation-rubric.md`) before its single answer: each read is a turn.
+const EVAL_TOOLS: [&str; 1] = ["Read"];
+const EVAL_MAX_TURNS: u32 = 6;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrepareResult {
@@ -84,13 +92,39 @@ fn write_test_context(app: &App, dest: &Path) -> Result<()> {
             |r| r.get(0),
         )
         .ok();
-    match custom.map(PathBuf::from).filter(|p| p.is_dir()) {
-        Some(src) => crate::settings::copy_dir_all(&src, dest),
+    match custom
+        .map(PathBuf::from)
+        .filter(|p| safe_fs::is_real_dir(p))
+    {
+        Some(src) => copy_deployable(&src, dest),
         None => match crate::workflow::deploy::ASSETS.get_dir("skills/skill-test") {
             Some(d) => crate::workflow::deploy::write_dir(d, dest),
             None => Ok(()),
         },
     }
+}
+
+/// Copies the deployable files of a skill (architecture.md: regular files only, without
+/// `context/`, `evals/`, `logs/`, links and junk) into `dest`. The research notes, the
+/// decisions and the expected answers must never reach the agent under test.
+fn copy_deployable(src: &Path, dest: &Path) -> Result<()> {
+    let found = safe_fs::deployable_files(src)?;
+    for link in &found.skipped_links {
+        tracing::warn!(
+            "skill test: not copying the symbolic link {} of {}",
+            safe_fs::slash_path(link),
+            src.display()
+        );
+    }
+    std::fs::create_dir_all(dest).with_path(dest)?;
+    for rel in &found.files {
+        let to = dest.join(rel);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).with_path(parent)?;
+        }
+        std::fs::copy(src.join(rel), &to).with_path(&to)?;
+    }
+    Ok(())
 }
 
 fn lay_out(app: &App, ws: &Path, skill_src: Option<&Path>, skill: &str) -> Result<()> {
@@ -102,7 +136,7 @@ fn lay_out(app: &App, ws: &Path, skill_src: Option<&Path>, skill: &str) -> Resul
         crate::workflow::deploy::write_dir(agents, &claude.join("agents"))?;
     }
     if let Some(src) = skill_src {
-        crate::settings::copy_dir_all(src, &claude.join("skills").join(skill))?;
+        copy_deployable(src, &claude.join("skills").join(skill))?;
     }
     Ok(())
 }
@@ -118,6 +152,8 @@ pub fn prepare_skill_test(app: &App, a: PrepareArgs) -> Result<PrepareResult> {
             src.display()
         )));
     }
+    // A skill folder that is a link out of the skills path is refused, not followed.
+    let src = safe_fs::guarded_dir(&app.skills_path(), &src)?;
     let id = uuid::Uuid::new_v4().to_string();
     let root = test_root(&id);
     let (base, with) = (root.join("baseline"), root.join("with-skill"));
@@ -287,7 +323,7 @@ async fn run_agents(
         cwd,
         agent: "test-plan",
         tools: &PLAN_TOOLS,
-        turns: 15,
+        turns: PLAN_MAX_TURNS,
         label,
     };
     let with_req = run.request(
@@ -326,8 +362,8 @@ async fn run_agents(
             id_part: "test-eval",
             cwd: &prep.baseline_cwd,
             agent: "test-evaluator",
-            tools: &[],
-            turns: 1,
+            tools: &EVAL_TOOLS,
+            turns: EVAL_MAX_TURNS,
             label: "test-eval",
         },
         eval_prompt,
@@ -363,4 +399,89 @@ pub fn list_skill_test_results(app: &App, a: ListArgs) -> Result<Vec<SkillTestRe
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn files_under(root: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                let ft = std::fs::symlink_metadata(&p).unwrap().file_type();
+                if ft.is_dir() {
+                    stack.push(p);
+                } else {
+                    out.push(if ft.is_symlink() {
+                        format!("{rel} (link)")
+                    } else {
+                        rel
+                    });
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The with-skill sandbox gets the skill's deployable files only: never the research
+    /// notes, decisions, expected answers or evals, and never a link (issue 13).
+    #[test]
+    fn the_sandbox_holds_only_the_deployable_files_of_the_skill() {
+        let data = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "private").unwrap();
+        let app = App::open(Some(data.path().to_path_buf())).unwrap();
+        let skill = app.skills_path().join("sandboxed");
+        for d in ["context", "evals", "scripts", "references", "logs"] {
+            std::fs::create_dir_all(skill.join(d)).unwrap();
+        }
+        let files = [
+            ("SKILL.md", "---\nname: sandboxed\ndescription: d\n---\n"),
+            ("context/decisions.md", "D1"),
+            ("context/clarifications.json", "{}"),
+            ("context/evaluations.md", "expected answers"),
+            ("evals/evals.json", "[]"),
+            ("logs/step0.jsonl", "{}"),
+            ("scripts/x.sh", "#!/bin/sh\necho hi\n"),
+            ("references/a.md", "# A"),
+            ("LICENSE.txt", "MIT"),
+        ];
+        for (rel, text) in files {
+            std::fs::write(skill.join(rel), text).unwrap();
+        }
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.txt"),
+            skill.join("references/leak.md"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(outside.path(), skill.join("linked-dir")).unwrap();
+
+        let prep = prepare_skill_test(
+            &app,
+            PrepareArgs {
+                skill_name: "sandboxed".into(),
+                workspace_path: None,
+            },
+        )
+        .unwrap();
+        let copied = Path::new(&prep.with_skill_cwd).join(".claude/skills/sandboxed");
+        assert_eq!(
+            files_under(&copied),
+            ["LICENSE.txt", "SKILL.md", "references/a.md", "scripts/x.sh"]
+        );
+        let baseline = Path::new(&prep.baseline_cwd).join(".claude/skills");
+        assert!(!baseline.join("sandboxed").exists());
+        cleanup_skill_test(
+            &app,
+            CleanupArgs {
+                test_id: prep.test_id,
+            },
+        )
+        .unwrap();
+    }
 }

@@ -113,10 +113,11 @@ pub struct HasRunningArgs {
 }
 
 /// True when a request of that session is really in flight (the pool is asked, so a stale
-/// `running` row never makes a session look busy forever).
+/// `running` row never makes a session look busy forever). Without a session id the question
+/// is for the whole app: is any agent running (the close-the-window check)?
 pub async fn has_running_agents(app: &Arc<App>, a: HasRunningArgs) -> Result<bool> {
     let Some(sid) = a.workflow_session_id else {
-        return Ok(false);
+        return Ok(app.agents.has_pending(None));
     };
     let ids: Vec<String> = {
         let conn = app.db.conn();

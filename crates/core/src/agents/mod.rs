@@ -6,3 +6,46 @@ pub mod pool;
 pub mod transcript;
 
 pub use pool::{AgentHandle, AgentOutcome, AgentRequest, PoolConfig, RequestKind, SidecarPool};
+
+/// The environment variable that forces mock agents whatever the settings say.
+pub const MOCK_ENV: &str = "SKILL_BUILDER_MOCK_AGENTS";
+
+/// The spellings that turn a switch on, shared with the sidecar (`switchOn` in
+/// `sidecar/src/protocol.js`; both sides test `sidecar/test-support/switch-spellings.json`):
+/// after trimming and lower-casing, `1`, `true`, `yes`, `on`. Anything else is off.
+pub const SWITCH_ON: [&str; 4] = ["1", "true", "yes", "on"];
+
+/// Whether a switch value (an environment variable, a config string) means on.
+pub fn switch_on(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    SWITCH_ON.contains(&v.as_str())
+}
+
+/// `SKILL_BUILDER_MOCK_AGENTS` is set to an "on" spelling, read now (not at start-up), so
+/// every request decides for itself.
+pub fn mock_env_on() -> bool {
+    std::env::var(MOCK_ENV).is_ok_and(|v| switch_on(&v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same list the sidecar's tests read, so Rust and Node never disagree on a spelling.
+    #[test]
+    fn switch_spellings_match_the_sidecars_list() {
+        let path = std::path::Path::new(crate::node::REPO_SIDECAR_DIR)
+            .join("test-support/switch-spellings.json");
+        let text = std::fs::read_to_string(&path).expect("switch-spellings.json");
+        let list: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let on = list["on"].as_array().unwrap();
+        let off = list["off"].as_array().unwrap();
+        assert!(!on.is_empty() && !off.is_empty());
+        for v in on {
+            assert!(switch_on(v.as_str().unwrap()), "{v} must be on");
+        }
+        for v in off {
+            assert!(!switch_on(v.as_str().unwrap()), "{v} must be off");
+        }
+    }
+}

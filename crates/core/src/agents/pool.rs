@@ -2,6 +2,14 @@
 //! pinged, reaped when idle, shut down on request. It routes each stdout line to its request
 //! and turns it into events, transcript lines and usage rows. A dying sidecar never strands a
 //! request: every pending request ends with an error and an `agent-exit`.
+//!
+//! Each sidecar remembers a fingerprint of what it was started with (API key, base URL,
+//! preferred model, mock mode; a hash, never the key). A request whose fingerprint differs gets
+//! a fresh sidecar as soon as the old one is idle (no pending request, no open session), so a
+//! settings change never keeps serving requests from a process set up for the old values.
+//! Mock mode itself is decided per request by the `mock` flag of its config.
+//! A sidecar with an open streaming (refine) session is never reaped for idleness: the user
+//! may think for longer than the idle timeout between two messages.
 
 use super::metrics::{self, RunContext, StreamCounts};
 use super::transcript::{self, Transcript};
@@ -9,7 +17,7 @@ use crate::app::App;
 use crate::error::{Error, Result};
 use crate::events::Event;
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -106,6 +114,8 @@ struct Pending {
     counts: StreamCounts,
     result: Option<Value>,
     session: Option<String>,
+    /// This request is the session's `stream_start`: if it fails, no session was opened.
+    opens_session: bool,
     on_finish: Option<FinishHook>,
     done: Option<oneshot::Sender<AgentOutcome>>,
 }
@@ -122,6 +132,10 @@ struct Sidecar {
     dead: AtomicBool,
     pong: tokio::sync::Notify,
     secrets: Mutex<Vec<String>>,
+    /// [`start_fingerprint`] of what this process was started with.
+    fingerprint: String,
+    /// Streaming sessions opened here and not ended yet.
+    sessions: Mutex<HashSet<String>>,
 }
 
 impl Sidecar {
@@ -140,6 +154,23 @@ impl Sidecar {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .is_empty()
+    }
+    fn has_open_session(&self) -> bool {
+        !self
+            .sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
+    }
+    /// Work that a restart or the idle reaper would cut off.
+    fn busy(&self) -> bool {
+        self.has_pending() || self.has_open_session()
+    }
+    fn session_ended(&self, session_id: &str) {
+        self.sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(session_id);
     }
     async fn write_line(&self, v: &Value) -> std::io::Result<()> {
         let mut stdin = self.stdin.lock().await;
@@ -235,15 +266,40 @@ impl SidecarPool {
         }
     }
 
-    async fn get_or_spawn(&self, app: &Arc<App>, skill: &str) -> Result<Arc<Sidecar>> {
-        if let Some(s) = self.get(skill) {
+    /// The key's sidecar, spawned when there is none, or replaced when `start` (the request's
+    /// start settings; `None`: any process will do) differs from what it was started with and
+    /// it is idle. A busy one is kept: its work must not be cut off, and the key and mock flag
+    /// travel in each request anyway.
+    async fn get_or_spawn(
+        &self,
+        app: &Arc<App>,
+        skill: &str,
+        start: Option<&StartSettings>,
+    ) -> Result<Arc<Sidecar>> {
+        let fits = |s: &Sidecar| start.is_none_or(|st| st.fingerprint == s.fingerprint);
+        if let Some(s) = self.get(skill).filter(|s| fits(s)) {
             return Ok(s);
         }
         let _guard = self.spawn_lock.lock().await;
         if let Some(s) = self.get(skill) {
-            return Ok(s);
+            if fits(&s) {
+                return Ok(s);
+            }
+            if s.busy() {
+                tracing::debug!(
+                    "agent runner for '{skill}' was started with other settings but is busy; reusing it"
+                );
+                return Ok(s);
+            }
+            tracing::info!(
+                "restarting the agent runner for '{skill}': its API key, base URL, model or mock mode changed"
+            );
+            self.remove_if_same(&s);
+            stop_sidecar(app, &s, self.cfg().stop_timeout).await;
         }
-        let sc = spawn_sidecar(app, skill, &self.cfg())
+        let mock = start.is_some_and(|st| st.mock);
+        let fingerprint = start.map(|st| st.fingerprint.clone()).unwrap_or_default();
+        let sc = spawn_sidecar(app, skill, &self.cfg(), fingerprint, mock)
             .await
             .inspect_err(|e| {
                 tracing::warn!("agent runner for '{skill}' could not start: {e}");
@@ -257,12 +313,17 @@ impl SidecarPool {
 
     /// Sends a request to the skill's sidecar (spawning it if needed) and returns at once;
     /// the stream arrives as events. Usage rows and the transcript are written as it runs.
-    pub async fn send(&self, app: &Arc<App>, req: AgentRequest) -> Result<AgentHandle> {
+    pub async fn send(&self, app: &Arc<App>, mut req: AgentRequest) -> Result<AgentHandle> {
         let key = req
             .pool_key
             .clone()
             .unwrap_or_else(|| req.skill_name.clone());
-        let sc = self.get_or_spawn(app, &key).await?;
+        // A follow-up message goes to the session's own process, whatever changed since.
+        let start = match req.kind {
+            RequestKind::StreamMessage { .. } => None,
+            _ => Some(StartSettings::of(app, &mut req.config)),
+        };
+        let sc = self.get_or_spawn(app, &key, start.as_ref()).await?;
         let api_key: Vec<String> = req.config["apiKey"]
             .as_str()
             .map(|k| vec![k.to_string()])
@@ -311,10 +372,16 @@ impl SidecarPool {
                 json!({"type": "agent_request", "request_id": req.agent_id, "config": req.config}),
                 None,
             ),
-            RequestKind::StreamStart { session_id } => (
-                json!({"type": "stream_start", "request_id": req.agent_id, "session_id": session_id, "config": req.config}),
-                Some(session_id.clone()),
-            ),
+            RequestKind::StreamStart { session_id } => {
+                sc.sessions
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(session_id.clone());
+                (
+                    json!({"type": "stream_start", "request_id": req.agent_id, "session_id": session_id, "config": req.config}),
+                    Some(session_id.clone()),
+                )
+            }
             RequestKind::StreamMessage {
                 session_id,
                 user_message,
@@ -330,6 +397,7 @@ impl SidecarPool {
                 transcript,
                 counts: StreamCounts::default(),
                 result: None,
+                opens_session: matches!(req.kind, RequestKind::StreamStart { .. }),
                 session,
                 on_finish: req.on_finish,
                 done: Some(tx),
@@ -338,6 +406,9 @@ impl SidecarPool {
         sc.touch();
         if let Err(e) = sc.write_line(&line).await {
             let msg = format!("could not send the request to the agent runner: {e}");
+            if let RequestKind::StreamStart { session_id } = &req.kind {
+                sc.session_ended(session_id);
+            }
             if let Some(p) = take_pending(&sc, &req.agent_id) {
                 finish(app, &sc, p, false, Some(msg.clone()), "error");
             }
@@ -362,7 +433,13 @@ impl SidecarPool {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .remove(session_id);
+            sc.session_ended(session_id);
         }
+    }
+
+    /// Whether the key's sidecar holds an open streaming session (tests and diagnostics).
+    pub fn has_open_session(&self, skill: &str) -> bool {
+        self.get(skill).is_some_and(|s| s.has_open_session())
     }
 
     /// Stops the skill's sidecar: pending requests get `agent-shutdown`, the process gets
@@ -580,13 +657,60 @@ fn session_delta(now: &Value, prev: Option<&Value>) -> Value {
     out
 }
 
+/// What a request needs its sidecar to have been started with.
+struct StartSettings {
+    fingerprint: String,
+    mock: bool,
+}
+
+impl StartSettings {
+    /// Reads the request's mock flag (and writes it back as an explicit boolean, so the
+    /// sidecar never falls back to anything else) and the current start settings.
+    fn of(app: &App, config: &mut Value) -> StartSettings {
+        let mock = match &config["mock"] {
+            Value::Bool(b) => *b,
+            Value::String(s) => super::switch_on(s),
+            _ => false,
+        };
+        if let Some(o) = config.as_object_mut() {
+            o.insert("mock".into(), Value::Bool(mock));
+        }
+        let model = crate::settings::load(app)
+            .ok()
+            .and_then(|s| s.preferred_model)
+            .unwrap_or_default();
+        let base_url = std::env::var("ANTHROPIC_BASE_URL").unwrap_or_default();
+        let key = config["apiKey"].as_str().unwrap_or("");
+        StartSettings {
+            fingerprint: start_fingerprint(key, &base_url, &model, mock),
+            mock,
+        }
+    }
+}
+
+/// A hash of what a sidecar is started with (the key is never kept in clear).
+fn start_fingerprint(api_key: &str, base_url: &str, model: &str, mock: bool) -> String {
+    let mut bytes = Vec::new();
+    for part in [api_key, base_url, model, if mock { "mock" } else { "real" }] {
+        bytes.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(part.as_bytes());
+    }
+    crate::workspace_skills::sha256_hex(&bytes)
+}
+
 fn init_error(app: &App, kind: &str, message: &str, hint: &str) -> Error {
     app.events
         .emit(Event::agent_init_error(kind, message, hint));
     Error::agent(format!("{message}. {hint}"))
 }
 
-async fn spawn_sidecar(app: &Arc<App>, skill: &str, cfg: &PoolConfig) -> Result<Arc<Sidecar>> {
+async fn spawn_sidecar(
+    app: &Arc<App>,
+    skill: &str,
+    cfg: &PoolConfig,
+    fingerprint: String,
+    mock: bool,
+) -> Result<Arc<Sidecar>> {
     let (status, node) = crate::node::probe_node().await;
     let Some(node) = node.filter(|_| status.available) else {
         return Err(init_error(
@@ -617,7 +741,7 @@ async fn spawn_sidecar(app: &Arc<App>, skill: &str, cfg: &PoolConfig) -> Result<
             "Run `npm ci` in the sidecar/ folder, or set SKILL_BUILDER_SIDECAR_DIR",
         ));
     };
-    if !crate::node::sdk_package_json(&dir).is_file() && !app.mock_agents() {
+    if !crate::node::sdk_package_json(&dir).is_file() && !mock {
         return Err(init_error(
             app,
             "sidecar_missing",
@@ -633,10 +757,9 @@ async fn spawn_sidecar(app: &Arc<App>, skill: &str, cfg: &PoolConfig) -> Result<
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        // Mock mode travels in each request's config, never in the process environment.
+        .env_remove(super::MOCK_ENV)
         .kill_on_drop(true);
-    if app.mock_agents() {
-        cmd.env("SKILL_BUILDER_MOCK_AGENTS", "1");
-    }
     #[cfg(unix)]
     cmd.process_group(0);
     let mut child = cmd.spawn().map_err(|e| {
@@ -697,6 +820,8 @@ async fn spawn_sidecar(app: &Arc<App>, skill: &str, cfg: &PoolConfig) -> Result<
         dead: AtomicBool::new(false),
         pong: tokio::sync::Notify::new(),
         secrets: Mutex::new(Vec::new()),
+        fingerprint,
+        sessions: Mutex::new(HashSet::new()),
     });
     let weak = Arc::downgrade(app);
     {
@@ -817,6 +942,12 @@ fn route_line(app: &Arc<App>, sc: &Sidecar, line: &str) {
             }
         }
         "error" => {
+            // A refused `stream_start` (no `session_id` on the line) opened no session.
+            if p.opens_session && v["session_id"].is_null() {
+                if let Some(sid) = &p.session {
+                    sc.session_ended(sid);
+                }
+            }
             let msg = v["message"].as_str().unwrap_or("agent error").to_string();
             app.events.emit(Event::agent_message(
                 &agent_id,
@@ -825,6 +956,11 @@ fn route_line(app: &Arc<App>, sc: &Sidecar, line: &str) {
             Some((false, Some(msg)))
         }
         "turn_complete" | "session_exhausted" => {
+            if ty == "session_exhausted" {
+                if let Some(sid) = v["session_id"].as_str() {
+                    sc.session_ended(sid);
+                }
+            }
             let ok = p
                 .result
                 .as_ref()
@@ -883,7 +1019,7 @@ async fn heartbeat(app: Weak<App>, sc: Arc<Sidecar>, cfg: PoolConfig) {
             return;
         }
         let Some(app) = app.upgrade() else { return };
-        if !sc.has_pending() && sc.idle_for() >= cfg.idle_timeout {
+        if !sc.busy() && sc.idle_for() >= cfg.idle_timeout {
             tracing::info!("agent runner for '{}' idle; stopping it", sc.skill);
             app.agents.remove_if_same(&sc);
             stop_sidecar(&app, &sc, cfg.stop_timeout).await;
@@ -900,5 +1036,52 @@ async fn heartbeat(app: Weak<App>, sc: Arc<Sidecar>, cfg: PoolConfig) {
             kill_group(sc.pid);
             return; // the read loop sees EOF and fails the pending requests
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "sk-ant-api03-fingerprint-test-key-0123456789";
+
+    #[test]
+    fn the_fingerprint_changes_with_every_start_setting_and_never_holds_the_key() {
+        let base = start_fingerprint(KEY, "http://127.0.0.1:1", "sonnet", false);
+        assert_eq!(
+            base,
+            start_fingerprint(KEY, "http://127.0.0.1:1", "sonnet", false)
+        );
+        for other in [
+            start_fingerprint("sk-other", "http://127.0.0.1:1", "sonnet", false),
+            start_fingerprint(KEY, "http://127.0.0.1:2", "sonnet", false),
+            start_fingerprint(KEY, "http://127.0.0.1:1", "opus", false),
+            start_fingerprint(KEY, "http://127.0.0.1:1", "sonnet", true),
+            // Parts are length-prefixed: moving text between them is a change too.
+            start_fingerprint(&format!("{KEY}h"), "ttp://127.0.0.1:1", "sonnet", false),
+        ] {
+            assert_ne!(base, other);
+        }
+        assert!(!base.contains(KEY) && !base.contains("sk-ant"));
+    }
+
+    #[test]
+    fn the_request_config_always_carries_an_explicit_mock_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+        let mut real = json!({"prompt": "p", "apiKey": KEY});
+        assert!(!StartSettings::of(&app, &mut real).mock);
+        assert_eq!(real["mock"], json!(false));
+        for on in [json!(true), json!("yes"), json!("1")] {
+            let mut mock = json!({"prompt": "p", "mock": on});
+            assert!(StartSettings::of(&app, &mut mock).mock);
+            assert_eq!(mock["mock"], json!(true));
+        }
+        let mut a = json!({"apiKey": KEY});
+        let mut b = json!({"mock": true});
+        assert_ne!(
+            StartSettings::of(&app, &mut a).fingerprint,
+            StartSettings::of(&app, &mut b).fingerprint
+        );
     }
 }

@@ -17,6 +17,7 @@ use crate::app::App;
 use crate::error::{Error, IoContext, Result};
 use crate::workspace_skills::sha256_hex;
 use include_dir::{include_dir, Dir};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -72,6 +73,11 @@ pub fn write_dir(dir: &Dir<'_>, dest: &Path) -> Result<()> {
 struct Manifest {
     version: u32,
     files: BTreeMap<String, String>,
+    /// Support-skill role folders (`.claude/skills/{role}`) holding a copy of the user's
+    /// replacement skill: relative path → SHA-256 of what was written. Kept apart from
+    /// `files` because removing the app's files (`clear_workspace`) never touches skills.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    support: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// The workspace carries the app's manifest (the app has deployed into it before).
@@ -440,30 +446,249 @@ pub fn write_claude_md(app: &App) -> Result<()> {
     write_replacing(&path, text.as_bytes())
 }
 
-/// Makes sure the three support skills exist in `.claude/skills/`. Seeded bundled skills
-/// (rows in `workspace_skills`) are owned by seeding and the Settings→Skills commands, so
-/// a user's edits, deactivations and purpose replacements are respected; only a workspace
-/// that never saw seeding gets the bundled copies written here.
+/// Makes `.claude/skills/{role}/` hold what the prompts load under each support role
+/// ([`SUPPORT_SKILLS`]): the user's replacement — the active workspace skill holding the
+/// role's purpose (its deployable files, regular files only) — else the bundled skill.
+///
+/// The role folder is only ever replaced while it is the app's: absent, the bundled files,
+/// or a replacement copy the app wrote (recorded in the manifest's `support` list). A user's
+/// own skill of that name, a folder with files the app did not write, or a link is left as it
+/// is (logged). Seeding still owns the bundled rows: a deactivated bundled role skill gets no
+/// bundled copy here, and a withdrawn replacement is put back to the bundled files.
 pub fn deploy_support_skills(app: &App) -> Result<()> {
-    let skills_dir = app.workspace_path().join(".claude/skills");
-    for (name, _purpose) in SUPPORT_SKILLS {
-        let target = skills_dir.join(name);
-        let known: bool = app
-            .db
-            .conn()
-            .query_row(
-                "SELECT EXISTS(SELECT 1 FROM workspace_skills WHERE skill_name = ?1)",
-                [name],
-                |r| r.get(0),
-            )
-            .unwrap_or(false);
-        // An existing folder (link or not) is never written into: it may be the user's.
-        if known || std::fs::symlink_metadata(&target).is_ok() {
-            continue;
+    for (role, purpose) in SUPPORT_SKILLS {
+        deploy_support_skill(app, role, purpose)?;
+    }
+    Ok(())
+}
+
+/// What the role folder should hold: relative path (`/`-separated) → bytes.
+type Files = BTreeMap<String, Vec<u8>>;
+
+/// Who should fill a role folder.
+enum RoleSource {
+    /// The active workspace skill holding the role's purpose.
+    Replacement(String),
+    Bundled,
+    /// Nothing: the bundled role skill was deactivated and no replacement holds the purpose.
+    Nothing,
+    /// A user skill carries the role's name: the folder is theirs.
+    UserOwned,
+}
+
+fn role_source(app: &App, role: &str, purpose: &str) -> Result<RoleSource> {
+    let conn = app.db.conn();
+    let replacement: Option<String> = conn
+        .query_row(
+            "SELECT skill_name FROM workspace_skills WHERE purpose = ?1 AND is_active = 1
+             AND skill_name <> ?2 ORDER BY skill_name LIMIT 1",
+            [purpose, role],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(name) = replacement.filter(|n| crate::ingest::names::is_valid_skill_name(n)) {
+        return Ok(RoleSource::Replacement(name));
+    }
+    let row: Option<(bool, bool)> = conn
+        .query_row(
+            "SELECT is_bundled, is_active FROM workspace_skills WHERE skill_name = ?1",
+            [role],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match row {
+        None | Some((true, true)) => RoleSource::Bundled,
+        Some((true, false)) => RoleSource::Nothing,
+        Some((false, _)) => RoleSource::UserOwned,
+    })
+}
+
+fn bundled_files(role: &str) -> Files {
+    fn walk(d: &Dir<'_>, base: &Path, out: &mut Files) {
+        for f in d.files() {
+            let rel = f.path().strip_prefix(base).unwrap_or(f.path());
+            out.insert(crate::safe_fs::slash_path(rel), f.contents().to_vec());
         }
-        if let Some(d) = ASSETS.get_dir(format!("skills/{name}")) {
-            write_dir(d, &target)?;
+        for s in d.dirs() {
+            walk(s, base, out);
         }
+    }
+    let mut out = Files::new();
+    if let Some(d) = ASSETS.get_dir(format!("skills/{role}")) {
+        walk(d, d.path(), &mut out);
+    }
+    out
+}
+
+/// The deployable files of a workspace skill (links are skipped, and named in the log).
+fn replacement_files(app: &App, name: &str) -> Result<Option<Files>> {
+    let src = crate::workspace_skills::skill_location(app, name, true);
+    if !crate::safe_fs::is_real_dir(&src) {
+        tracing::warn!(
+            "the workspace skill '{name}' holds a support purpose but {} is not a folder; \
+             the bundled skill is used instead",
+            src.display()
+        );
+        return Ok(None);
+    }
+    let found = crate::safe_fs::deployable_files(&src)?;
+    for link in &found.skipped_links {
+        tracing::warn!(
+            "support skill '{name}': not deploying the symbolic link {}",
+            crate::safe_fs::slash_path(link)
+        );
+    }
+    let mut out = Files::new();
+    for rel in &found.files {
+        let p = src.join(rel);
+        out.insert(
+            crate::safe_fs::slash_path(rel),
+            std::fs::read(&p).with_path(&p)?,
+        );
+    }
+    Ok(Some(out))
+}
+
+/// The files of a real folder, or `None` when something in it is not a regular file or a
+/// folder (a link, a device): then the folder is never treated as the app's.
+fn folder_files(dir: &Path) -> Result<Option<Files>> {
+    let mut out = Files::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).with_path(&d)? {
+            let e = e.with_path(&d)?;
+            let p = e.path();
+            let ft = e.file_type().with_path(&p)?;
+            if ft.is_dir() {
+                stack.push(p);
+            } else if ft.is_file() {
+                let rel = p.strip_prefix(dir).unwrap_or(&p);
+                out.insert(
+                    crate::safe_fs::slash_path(rel),
+                    std::fs::read(&p).with_path(&p)?,
+                );
+            } else {
+                return Ok(None);
+            }
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Every file is one the app put there: a bundled file of the role, or a file of the
+/// replacement copy it recorded (unchanged since).
+fn is_apps_copy(
+    current: &Files,
+    bundled: &Files,
+    recorded: Option<&BTreeMap<String, String>>,
+) -> bool {
+    current.iter().all(|(rel, bytes)| {
+        bundled.get(rel) == Some(bytes)
+            || recorded
+                .and_then(|r| r.get(rel))
+                .is_some_and(|h| *h == sha256_hex(bytes))
+    })
+}
+
+fn deploy_support_skill(app: &App, role: &str, purpose: &str) -> Result<()> {
+    let ws = app.workspace_path();
+    let target = crate::workspace_skills::skills_root(app).join(role);
+    let bundled = bundled_files(role);
+    let (desired, replacement) = match role_source(app, role, purpose)? {
+        RoleSource::UserOwned => return Ok(()),
+        RoleSource::Nothing => (None, false),
+        RoleSource::Bundled => (Some(bundled.clone()), false),
+        RoleSource::Replacement(name) => match replacement_files(app, &name)? {
+            Some(files) => (Some(files), true),
+            None => (Some(bundled.clone()), false),
+        },
+    };
+    let key = format!(".claude/skills/{role}");
+    let _guard = MANIFEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let mut manifest = load_manifest(&ws);
+    let recorded = manifest.as_ref().and_then(|m| m.support.get(&key));
+    match std::fs::symlink_metadata(&target) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && desired.is_none() => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::from(e).context(target.display())),
+        Ok(m) if !m.is_dir() => {
+            tracing::warn!(
+                "support skill '{role}' not deployed: {} is not a folder (a link?); it was left as it is",
+                target.display()
+            );
+            return Ok(());
+        }
+        Ok(_) => {
+            let current = folder_files(&target)?;
+            if current.is_some() && current == desired {
+                return Ok(());
+            }
+            let ours = current.is_some_and(|c| is_apps_copy(&c, &bundled, recorded));
+            if !ours {
+                if replacement {
+                    tracing::warn!(
+                        "support skill '{role}': your replacement was not deployed because {} holds files \
+                         Skill Builder did not write; move them away to use the replacement",
+                        target.display()
+                    );
+                }
+                return Ok(());
+            }
+        }
+    }
+    write_role_folder(app, &target, desired.as_ref())?;
+    let now: Option<BTreeMap<String, String>> = desired.filter(|_| replacement).map(|files| {
+        files
+            .iter()
+            .map(|(rel, bytes)| (rel.clone(), sha256_hex(bytes)))
+            .collect()
+    });
+    if now.as_ref() == recorded {
+        return Ok(());
+    }
+    let m = manifest.get_or_insert_with(Manifest::default);
+    m.version = m.version.max(1);
+    match now {
+        Some(hashes) => m.support.insert(key, hashes),
+        None => m.support.remove(&key),
+    };
+    save_manifest(&ws, m)
+}
+
+/// Replaces the (app-owned) role folder by `files` (or removes it): staged beside, then
+/// swapped in, so a failed write never leaves half a skill.
+fn write_role_folder(app: &App, target: &Path, files: Option<&Files>) -> Result<()> {
+    let staged = match files {
+        Some(files) => {
+            let dir = crate::workspace_skills::staging_root(app)
+                .join(format!("support-{}", uuid::Uuid::new_v4()));
+            let written = (|| -> Result<()> {
+                for (rel, bytes) in files {
+                    let p = dir.join(rel);
+                    if let Some(parent) = p.parent() {
+                        std::fs::create_dir_all(parent).with_path(parent)?;
+                    }
+                    std::fs::write(&p, bytes).with_path(&p)?;
+                }
+                std::fs::create_dir_all(&dir).with_path(&dir)
+            })();
+            if let Err(e) = written {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(e);
+            }
+            Some(dir)
+        }
+        None => None,
+    };
+    crate::safe_fs::remove_no_follow(target).with_path(target)?;
+    if let Some(dir) = staged {
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).with_path(parent)?;
+        }
+        std::fs::rename(&dir, target).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&dir);
+            Error::from(e).context(target.display())
+        })?;
     }
     Ok(())
 }
@@ -520,5 +745,82 @@ mod tests {
         assert_eq!(compose_claude_md(Some(&two), &section()), None);
         let reversed = format!("{SECTION_END}\n{SECTION_BEGIN}\n");
         assert_eq!(compose_claude_md(Some(&reversed), &section()), None);
+    }
+
+    fn set_replacement(app: &App, purpose: Option<&str>) {
+        app.db
+            .conn()
+            .execute(
+                "UPDATE workspace_skills SET purpose = ?1 WHERE skill_name = 'acme-research'",
+                [purpose],
+            )
+            .unwrap();
+    }
+
+    /// A user's skill holding the `research` purpose is what agents load as `research`; the
+    /// bundled copy comes back when the purpose is withdrawn; a role folder the user changed
+    /// is never overwritten (issue 13, item 5).
+    #[test]
+    fn a_purpose_replacement_is_deployed_under_the_role_name_and_withdrawn_again() {
+        let data = tempfile::tempdir().unwrap();
+        let app = App::open(Some(data.path().to_path_buf())).unwrap();
+        crate::workspace_skills::seed_bundled_skills(&app).unwrap();
+        let root = crate::workspace_skills::skills_root(&app);
+        let role = root.join("research");
+        let bundled = std::fs::read(role.join("SKILL.md")).unwrap();
+
+        let mine = root.join("acme-research");
+        std::fs::create_dir_all(mine.join("scripts")).unwrap();
+        std::fs::create_dir_all(mine.join("context")).unwrap();
+        std::fs::write(
+            mine.join("SKILL.md"),
+            "---\nname: acme-research\ndescription: Mine.\n---\nAcme\n",
+        )
+        .unwrap();
+        std::fs::write(mine.join("scripts/x.sh"), "echo hi\n").unwrap();
+        std::fs::write(mine.join("context/notes.md"), "private").unwrap();
+        app.db
+            .conn()
+            .execute(
+                "INSERT INTO workspace_skills (skill_id, skill_name, is_active, is_bundled, disk_path)
+                 VALUES ('acme', 'acme-research', 1, 0, ?1)",
+                [mine.to_string_lossy().to_string()],
+            )
+            .unwrap();
+        set_replacement(&app, Some("research"));
+        deploy_support_skills(&app).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(role.join("SKILL.md")).unwrap(),
+            "---\nname: acme-research\ndescription: Mine.\n---\nAcme\n"
+        );
+        assert!(role.join("scripts/x.sh").is_file());
+        assert!(!role.join("context").exists());
+        assert!(
+            !role.join("references").exists(),
+            "bundled files left behind"
+        );
+        // Removing the app's deployed files never touches skills.
+        remove_deployed(&app.workspace_path()).unwrap();
+        assert!(role.join("SKILL.md").is_file());
+
+        set_replacement(&app, None);
+        deploy_support_skills(&app).unwrap();
+        assert_eq!(std::fs::read(role.join("SKILL.md")).unwrap(), bundled);
+        assert!(!role.join("scripts").exists());
+
+        // The user edits the bundled copy: it is theirs now, a replacement does not overwrite it.
+        std::fs::write(role.join("SKILL.md"), "my own edit").unwrap();
+        set_replacement(&app, Some("research"));
+        deploy_support_skills(&app).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(role.join("SKILL.md")).unwrap(),
+            "my own edit"
+        );
+        set_replacement(&app, None);
+        deploy_support_skills(&app).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(role.join("SKILL.md")).unwrap(),
+            "my own edit"
+        );
     }
 }
