@@ -173,11 +173,11 @@ export async function withApp(name, fn, { prepare, env } = {}) {
   }
 }
 
-/** Is the command implemented by this build (OpenAPI `x-implemented`)? */
+/** Does this build's server route the command (listed in its OpenAPI description)? */
 export async function implemented(server, name) {
   const r = await fetch(`${server.origin}/api/openapi.json`, { headers: { Authorization: `Bearer ${server.token}` } });
   const doc = await r.json();
-  return doc.paths?.[`/api/${name}`]?.post?.["x-implemented"] === true;
+  return doc.paths?.[`/api/${name}`]?.post !== undefined;
 }
 
 export const NOT_AVAILABLE = "This feature is not available in this build yet.";

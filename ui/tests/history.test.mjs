@@ -61,9 +61,10 @@ test("view the history of a skill, diff a version and restore an older one", { t
       assert.equal(await files.getByRole("button", { name: /^SKILL\.md/ }).count(), 0, "SKILL.md is gone after restoring step 2's version");
 
 
-      // A command this build does not implement (HTTP 501) gives a plain "not available" message.
+      // A command this build's server does not know (a UI newer than its backend) gives a plain
+      // "not available" message.
       await page.route("**/api/list_skill_test_results", (route) =>
-        route.fulfill({ status: 501, contentType: "application/json", body: JSON.stringify({ error: { kind: "internal", message: "not implemented yet" } }) }),
+        route.fulfill({ status: 404, contentType: "application/json", body: JSON.stringify({ error: { kind: "unknown_command", message: "unknown command 'list_skill_test_results'" } }) }),
       );
       await page.getByRole("tab", { name: "Test" }).click();
       const alert = page.getByRole("alert").filter({ hasText: NOT_AVAILABLE });

@@ -14,7 +14,7 @@ const FAKE_TAURI = () => {
     core: {
       invoke: async (name, args) => {
         window.__calls.push([name, args]);
-        if (name === "list_workspace_skills") throw { error: { kind: "not_implemented", message: "command 'list_workspace_skills' is not implemented yet" } };
+        if (name === "list_workspace_skills") throw { error: { kind: "unknown_command", message: "unknown command 'list_workspace_skills'" } };
         const r = await fetch(`/api/${name}`, { method: "POST", credentials: "same-origin", body: JSON.stringify(args ?? {}) });
         const body = await r.json();
         if (!r.ok) throw body;

@@ -251,18 +251,22 @@ fn bench_list(rep: &mut Report, n: usize) {
             .collect();
         assert_eq!(rows.len(), n);
     });
-    // Through the command table, as a shell calls it (JSON out included).
+    // Through the command table, as a shell calls it: the JSON text it sends is the figure's
+    // output (`call_raw`, what the HTTP, Tauri and CLI shells use).
     let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut sent = String::new();
     let via_call = time_n(runs, |_| {
-        let v = rt
-            .block_on(skill_builder_core::catalog::call(
+        let raw = rt
+            .block_on(skill_builder_core::catalog::call_raw(
                 &app,
                 "list_skills",
                 json!({}),
             ))
             .unwrap();
-        assert_eq!(v.as_array().map(Vec::len), Some(n));
+        sent = String::from(Box::<str>::from(raw));
     });
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&sent).unwrap();
+    assert_eq!(listed.len(), n);
     rep.section(
         "list_skills",
         &format!("{n} skills with runs and 2 tags each; median of {runs} runs."),
@@ -274,7 +278,7 @@ fn bench_list(rep: &mut Report, n: usize) {
                 bare,
             ),
             time_row(
-                "`catalog::call(\"list_skills\")` (incl. JSON)",
+                "`catalog::call_raw(\"list_skills\")` (incl. JSON text)",
                 via_call,
                 "bare SELECT of the same 20 columns (JOIN)",
                 bare,

@@ -171,9 +171,9 @@ async fn run(app: &Arc<App>, cmd: Cmd) -> ExitCode {
                 Ok(v) => v,
                 Err(e) => return fail(&e),
             };
-            match catalog::call(app, &name, args).await {
-                Ok(v) => {
-                    print_stdout(&serde_json::to_string_pretty(&v).unwrap_or_default());
+            match catalog::call_raw(app, &name, args).await {
+                Ok(raw) => {
+                    print_stdout(&pretty_json(raw.get()));
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&e),
@@ -270,6 +270,60 @@ fn parse_json_arg(arg: Option<String>) -> Result<Value, Error> {
     })
 }
 
+/// The layout of `serde_json::to_string_pretty` (two-space indent, `[]` and `{}` when empty)
+/// applied to the compact JSON text core returns, so `call` never decodes a result into a
+/// `Value` just to print it.
+fn pretty_json(compact: &str) -> String {
+    fn newline(out: &mut String, depth: usize) {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    }
+    let mut out = String::with_capacity(compact.len() + compact.len() / 2);
+    let (mut depth, mut opened, mut in_string, mut escaped) = (0usize, false, false, false);
+    for c in compact.chars() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if c.is_ascii_whitespace() {
+            continue;
+        }
+        let closing = matches!(c, '}' | ']');
+        if opened && !closing {
+            newline(&mut out, depth);
+        }
+        match c {
+            '{' | '[' => depth += 1,
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                if !opened {
+                    newline(&mut out, depth);
+                }
+            }
+            '"' => in_string = true,
+            _ => {}
+        }
+        opened = matches!(c, '{' | '[');
+        match c {
+            ',' => {
+                out.push(',');
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Prints one document on stdout; a closed pipe (`| head`) is not an error worth a panic.
 pub(crate) fn print_stdout(text: &str) {
     use std::io::Write;
@@ -285,4 +339,38 @@ pub(crate) fn fail(e: &Error) -> ExitCode {
         | skill_builder_core::ErrorKind::UnknownCommand => 2,
         _ => 1,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pretty_json;
+    use serde_json::json;
+
+    #[test]
+    fn pretty_json_matches_serde_json_pretty() {
+        let v = json!({
+            "name": "a \"quoted\" {name} [x], y: z",
+            "escapes": "back\\slash\\\" tab\t é 😀 \u{1}",
+            "empty_object": {},
+            "empty_array": [],
+            "nested": [{"a": [1, 2.5, -3e-7, null, true, false]}, [], [[]], {"b": {}}],
+            "n": 0,
+        });
+        for doc in [
+            v.clone(),
+            json!([]),
+            json!({}),
+            json!(null),
+            json!("text"),
+            json!(42),
+            json!([v]),
+        ] {
+            let compact = serde_json::to_string(&doc).unwrap();
+            assert_eq!(
+                pretty_json(&compact),
+                serde_json::to_string_pretty(&doc).unwrap(),
+                "{compact}"
+            );
+        }
+    }
 }

@@ -4,8 +4,8 @@
 pub mod agents;
 pub mod anthropic;
 pub mod app;
+pub mod args;
 pub mod catalog;
-pub mod command_names;
 pub mod db;
 pub mod error;
 pub mod events;

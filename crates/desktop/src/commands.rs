@@ -1,15 +1,14 @@
-//! The IPC boundary: every command of the catalog (commands.md + the "beyond the reference"
-//! list of architecture.md) is a `#[tauri::command]` of the same name that hands its raw
-//! camelCase arguments to core in one line — the same JSON the HTTP server passes on — so the
-//! shells never invent argument or result shapes.
+//! The IPC boundary: every command of the catalog is a `#[tauri::command]` of the same name that
+//! hands its raw camelCase arguments to core in one line — the same JSON the HTTP server passes
+//! on — so the shells never invent argument or result shapes.
 //!
-//! The list below is the ONE place the names are written: the `commands!` macro turns it into
-//! the command functions, `REGISTERED` and the `generate_handler!` call, so what is registered
-//! is exactly this list. `tests_shared/command_names.rs` checks the list against
-//! `skill_builder_core::command_names` (it parses this file between the BEGIN/END markers, so
-//! it also runs from the root workspace without building Tauri); the unit test at the bottom
-//! invokes every name through the real handler.
+//! The names are not written here: `skill_builder_core::for_each_command!` (the one declaration
+//! of the commands, in core's `catalog.rs`) expands `desktop_commands!` below into the command
+//! functions, `REGISTERED` and the `generate_handler!` call (Tauri needs literal function names),
+//! so what is registered is the catalog by construction. The unit tests at the bottom compare
+//! `REGISTERED` with the catalog at run time and invoke every name through the real handler.
 
+use serde_json::value::RawValue;
 use serde_json::Value;
 use skill_builder_core::{catalog, App, Error};
 use std::sync::Arc;
@@ -17,12 +16,13 @@ use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 
 /// Runs one command: args = the invoke body (a JSON object of camelCase args), result = the
-/// command's JSON, error = `{"error":{"kind","message"}}` (what the UI's transport expects).
+/// command's JSON as core serialised it (passed through, never re-parsed), error =
+/// `{"error":{"kind","message"}}` (what the UI's transport expects).
 async fn delegate(
     app: &Arc<App>,
     name: &'static str,
     request: &Request<'_>,
-) -> Result<Value, Value> {
+) -> Result<Box<RawValue>, Value> {
     let args = match request.body() {
         InvokeBody::Json(v) => v.clone(),
         InvokeBody::Raw(bytes) if bytes.is_empty() => Value::Null,
@@ -30,154 +30,49 @@ async fn delegate(
             Error::invalid(format!("arguments of {name} are not JSON ({e})")).to_json()
         })?,
     };
-    if catalog::find(name).is_none() {
-        // In the catalog of commands.md but not implemented by core yet (HTTP answers 501).
-        return Err(serde_json::json!({"error": {
-            "kind": "not_implemented",
-            "message": format!("command '{name}' is not implemented yet"),
-        }}));
-    }
-    catalog::call(app, name, args)
+    catalog::call_raw(app, name, args)
         .await
         .map_err(|e| e.to_json())
 }
 
-macro_rules! commands {
-    ($($name:ident),* $(,)?) => {
+macro_rules! desktop_commands {
+    ($($kind:tt $name:ident => $path:path [$($tag:ident)*];)*) => {
         $(
             #[tauri::command]
-            async fn $name(app: State<'_, Arc<App>>, request: Request<'_>) -> Result<Value, Value> {
+            async fn $name(
+                app: State<'_, Arc<App>>,
+                request: Request<'_>,
+            ) -> Result<Box<RawValue>, Value> {
                 delegate(&app, stringify!($name), &request).await
             }
         )*
 
-        /// Every command name registered with Tauri, in the order of commands.md.
+        /// Every command name registered with Tauri, in the catalog's order.
         pub const REGISTERED: &[&str] = &[$(stringify!($name)),*];
 
         /// The invoke handler registering exactly `REGISTERED`.
-        pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+        pub fn handler<R: tauri::Runtime>(
+        ) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
             tauri::generate_handler![$($name),*]
         }
     };
 }
 
-// BEGIN COMMANDS
-commands! {
-    get_data_dir,
-    get_settings,
-    save_settings,
-    test_api_key,
-    list_models,
-    set_log_level,
-    get_log_file_path,
-    get_default_skills_path,
-    list_skills,
-    list_refinable_skills,
-    create_skill,
-    delete_skill,
-    update_skill_tags,
-    update_skill_metadata,
-    rename_skill,
-    generate_suggestions,
-    get_all_tags,
-    get_installed_skill_names,
-    acquire_lock,
-    release_lock,
-    get_locked_skills,
-    check_lock,
-    run_workflow_step,
-    package_skill,
-    reset_workflow_step,
-    preview_step_reset,
-    get_workflow_state,
-    save_workflow_state,
-    verify_step_output,
-    get_disabled_steps,
-    run_answer_evaluator,
-    autofill_clarifications,
-    autofill_refinements,
-    log_gate_decision,
-    scan_legacy_clarifications,
-    reset_legacy_skills,
-    start_agent,
-    has_running_agents,
-    cleanup_skill_sidecar,
-    graceful_shutdown,
-    save_raw_file,
-    list_skill_files,
-    read_file,
-    write_file,
-    copy_file,
-    read_file_as_base64,
-    write_base64_to_temp_file,
-    get_workspace_path,
-    clear_workspace,
-    reconcile_startup,
-    resolve_orphan,
-    resolve_discovery,
-    create_workflow_session,
-    end_workflow_session,
-    upload_skill,
-    list_workspace_skills,
-    toggle_skill_active,
-    set_workspace_skill_purpose,
-    delete_imported_skill,
-    get_skill_content,
-    export_skill,
-    parse_github_url,
-    check_marketplace_url,
-    list_github_skills,
-    import_github_skills,
-    import_marketplace_to_library,
-    get_dashboard_skill_names,
-    check_marketplace_updates,
-    check_skill_customized,
-    github_start_device_flow,
-    github_poll_for_token,
-    github_get_user,
-    github_logout,
-    persist_agent_run,
-    get_usage_summary,
-    get_recent_runs,
-    get_usage_by_step,
-    get_usage_by_model,
-    reset_usage,
-    get_recent_workflow_sessions,
-    get_session_agent_runs,
-    get_step_agent_runs,
-    get_skill_history,
-    get_skill_diff,
-    restore_skill_version,
-    get_skill_content_for_refine,
-    get_refine_diff,
-    start_refine_session,
-    send_refine_message,
-    close_refine_session,
-    check_node,
-    check_startup_deps,
-    create_github_issue,
-    prepare_skill_test,
-    cleanup_skill_test,
-    // Beyond the reference (architecture.md)
-    lint_skill,
-    run_skill_test,
-    list_skill_test_results,
-    get_usage_by_day,
-    install_to_agent,
-    uninstall_from_agent,
-    list_agent_installs,
-    sync_agent_installs,
-}
-// END COMMANDS
+skill_builder_core::for_each_command!(desktop_commands);
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use skill_builder_core::command_names::{EXTRA_COMMANDS, REFERENCE_COMMANDS};
     use std::collections::BTreeSet;
     use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
     use tauri::webview::InvokeRequest;
 
+    fn catalog_names() -> Vec<&'static str> {
+        catalog::commands().iter().map(|c| c.name).collect()
+    }
+
+    /// Registered by construction from the same declaration; this cheap check catches a
+    /// catalog that stopped expanding `for_each_command!` (or a shell that filters it).
     #[test]
     fn registered_names_equal_the_catalog() {
         let registered: BTreeSet<&str> = REGISTERED.iter().copied().collect();
@@ -186,18 +81,7 @@ mod tests {
             REGISTERED.len(),
             "a name is registered twice"
         );
-        let expected: BTreeSet<&str> = REFERENCE_COMMANDS
-            .iter()
-            .chain(EXTRA_COMMANDS.iter())
-            .copied()
-            .collect();
-        let missing: Vec<_> = expected.difference(&registered).collect();
-        let extra: Vec<_> = registered.difference(&expected).collect();
-        assert!(
-            missing.is_empty() && extra.is_empty(),
-            "missing: {missing:?}, extra: {extra:?}"
-        );
-        assert_eq!(REGISTERED.len(), 99);
+        assert_eq!(REGISTERED, catalog_names().as_slice());
     }
 
     fn invoke(
@@ -237,23 +121,19 @@ mod tests {
             .build()
             .expect("mock window");
 
-        for name in REFERENCE_COMMANDS.iter().chain(EXTRA_COMMANDS.iter()) {
+        for name in catalog_names() {
             // An array is never valid arguments: core refuses it before doing anything.
             let err = invoke(&webview, name, serde_json::json!([]))
                 .expect_err(&format!("{name}: an array of arguments must be refused"));
             let kind = err["error"]["kind"].as_str().unwrap_or_default();
             let message = err["error"]["message"].as_str().unwrap_or_default();
-            if catalog::find(name).is_some() {
-                assert_eq!(kind, "invalid_input", "{name}: {err}");
-                assert!(
-                    message.contains(name),
-                    "{name}: core's error names the command: {err}"
-                );
-            } else {
-                assert_eq!(kind, "not_implemented", "{name}: {err}");
-            }
+            assert_eq!(kind, "invalid_input", "{name}: {err}");
+            assert!(
+                message.contains(name),
+                "{name}: core's error names the command: {err}"
+            );
         }
-        // A real call with camelCase args: the result is core's JSON.
+        // A real call with camelCase args: the result is core's JSON, passed through as is.
         let data_dir =
             invoke(&webview, "get_data_dir", serde_json::json!({})).expect("get_data_dir");
         assert!(
@@ -262,6 +142,14 @@ mod tests {
                 .is_some_and(|d| d.contains("sb-desktop-ipc-test")),
             "{data_dir}"
         );
+        let skill = invoke(
+            &webview,
+            "create_skill",
+            serde_json::json!({"name": "ipc-raw"}),
+        )
+        .expect("create_skill");
+        let listed = invoke(&webview, "list_skills", serde_json::json!({})).expect("list_skills");
+        assert_eq!(listed[0]["name"], "ipc-raw", "{skill} / {listed}");
         // Not in the catalog → Tauri's own refusal (no handler), not core's.
         let err =
             invoke(&webview, "no_such_command", serde_json::json!({})).expect_err("unknown name");

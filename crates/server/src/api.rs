@@ -5,13 +5,13 @@ use crate::Shared;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::stream::Stream;
+use serde_json::value::RawValue;
 use serde_json::Value;
-use skill_builder_core::command_names::{EXTRA_COMMANDS, REFERENCE_COMMANDS};
 use skill_builder_core::{catalog, Error, ErrorKind};
 use std::convert::Infallible;
 use std::time::Duration;
@@ -33,13 +33,6 @@ pub(crate) fn error_response(e: &Error) -> Response {
     (status_of(e.kind), Json(e.to_json())).into_response()
 }
 
-/// Is `name` a command every shell must route (reference catalog or the documented extras)?
-pub fn is_routed(name: &str) -> bool {
-    REFERENCE_COMMANDS.contains(&name)
-        || EXTRA_COMMANDS.contains(&name)
-        || catalog::find(name).is_some()
-}
-
 const HINT: &str = "send one JSON object of camelCase arguments";
 
 pub(crate) async fn command(
@@ -48,10 +41,6 @@ pub(crate) async fn command(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     if catalog::find(&name).is_none() {
-        if is_routed(&name) {
-            let e = Error::internal("not implemented yet");
-            return (StatusCode::NOT_IMPLEMENTED, Json(e.to_json())).into_response();
-        }
         return error_response(&Error::new(
             ErrorKind::UnknownCommand,
             format!(
@@ -82,10 +71,17 @@ pub(crate) async fn command(
             }
         }
     };
-    match catalog::call(&state.app, &name, args).await {
-        Ok(v) => Json(v).into_response(),
+    match catalog::call_raw(&state.app, &name, args).await {
+        // Core already serialised the result: sent as is, never parsed into a `Value` again.
+        Ok(raw) => json_body(raw),
         Err(e) => error_response(&e),
     }
+}
+
+/// A 200 `application/json` response whose body is JSON text core produced.
+fn json_body(raw: Box<RawValue>) -> Response {
+    let body = String::from(Box::<str>::from(raw));
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// Server-Sent Events: every backend event as `event: <name>` + `data: <payload JSON>`.

@@ -36,8 +36,8 @@ use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
-pub use api::{is_routed, status_of};
-pub use openapi::{openapi_document, routed_commands};
+pub use api::status_of;
+pub use openapi::openapi_document;
 pub use static_files::default_ui_dir;
 
 /// Default request body limit: 64 MiB (base64 uploads of skill ZIPs go through the API).

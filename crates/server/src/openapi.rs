@@ -1,5 +1,5 @@
 //! `GET /api/openapi.json`: an OpenAPI 3.1 description generated at run time from the command
-//! catalog and `command_names`.
+//! catalog (itself the expansion of core's one declaration, `for_each_command!`).
 //!
 //! Built as `serde_json` by hand rather than with `utoipa`: the argument and result types live
 //! in core, which stays free of shell crates (no `ToSchema` derives there), so `utoipa` could
@@ -10,24 +10,7 @@ use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Map, Value};
 use skill_builder_core::catalog;
-use skill_builder_core::command_names::{EXTRA_COMMANDS, REFERENCE_COMMANDS};
 use skill_builder_core::events::ALL_EVENTS;
-
-/// Every routed command name: the reference catalog, the extras, then anything else the
-/// catalog implements, without duplicates.
-pub fn routed_commands() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = REFERENCE_COMMANDS.to_vec();
-    for n in EXTRA_COMMANDS
-        .iter()
-        .copied()
-        .chain(catalog::commands().iter().map(|c| c.name))
-    {
-        if !names.contains(&n) {
-            names.push(n);
-        }
-    }
-    names
-}
 
 fn error_ref(description: &str) -> Value {
     json!({
@@ -39,9 +22,9 @@ fn error_ref(description: &str) -> Value {
 /// The OpenAPI document.
 pub fn openapi_document() -> Value {
     let mut paths = Map::new();
-    for name in routed_commands() {
-        let implemented = catalog::find(name).is_some();
-        let group = if EXTRA_COMMANDS.contains(&name) {
+    for command in catalog::commands() {
+        let name = command.name;
+        let group = if command.is_extra() {
             "extra"
         } else {
             "reference"
@@ -63,7 +46,6 @@ pub fn openapi_document() -> Value {
             ("413", "invalid_input: request body too large (a declared Content-Length over the limit is refused before the body is read)"),
             ("423", "locked"),
             ("500", "io / internal"),
-            ("501", "routed but not implemented yet"),
             ("502", "network / agent"),
             ("503", "internal: every connection slot is busy; retry in a moment"),
         ] {
@@ -75,7 +57,6 @@ pub fn openapi_document() -> Value {
                 "operationId": name,
                 "summary": name,
                 "tags": [group],
-                "x-implemented": implemented,
                 "requestBody": {
                     "required": false,
                     "description": "The command's arguments as one JSON object with camelCase keys (empty body = {}).",

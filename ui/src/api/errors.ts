@@ -44,7 +44,6 @@ const NEXT: Record<string, { title: string; next: string }> = {
     next: "Try again; if it keeps happening, look at the log file (its path is shown in Settings) and report it.",
   },
   unknown_command: { title: "Not available", next: NOT_AVAILABLE },
-  not_implemented: { title: "Not available yet", next: NOT_AVAILABLE },
   unauthorized: {
     title: "Not signed in to this server",
     next: "Open the URL printed by `skill-builder serve` again (it ends with ?token=…).",
@@ -63,7 +62,7 @@ export function explain(e: unknown): Explained {
         title: "Not available yet",
         detail: e.command ? `The command '${e.command}' is not implemented in this build.` : e.message,
         next: NOT_AVAILABLE,
-        kind: "not_implemented",
+        kind: e.kind,
         notImplemented: true,
       };
     }

@@ -12,7 +12,6 @@ export type ErrorKind =
   | "agent"
   | "internal"
   | "unknown_command"
-  | "not_implemented"
   | "unauthorized"
   | "forbidden"
   | "too_large"
@@ -32,9 +31,9 @@ export class ApiError extends Error {
     this.command = command;
   }
 
-  /** The command exists in the catalog but this build does not implement it yet (HTTP 501). */
+  /** This build's backend has no such command (a UI newer than its backend): retrying cannot help. */
   get notImplemented(): boolean {
-    return this.status === 501 || this.kind === "not_implemented";
+    return this.kind === "unknown_command";
   }
 }
 
@@ -79,7 +78,7 @@ function fromTauriError(name: string, e: unknown): ApiError {
     const o = ((v as { error?: unknown }).error ?? v) as { kind?: string; message?: string };
     if (typeof o.message === "string") {
       const kind = o.kind ?? "internal";
-      return new ApiError(kind, o.message, kind === "not_implemented" ? 501 : 0, name);
+      return new ApiError(kind, o.message, 0, name);
     }
   }
   return new ApiError("internal", String(e), 0, name);
@@ -101,8 +100,6 @@ function kindForStatus(status: number): ErrorKind {
       return "too_large";
     case 423:
       return "locked";
-    case 501:
-      return "not_implemented";
     case 502:
     case 503:
     case 504:
@@ -154,7 +151,6 @@ export async function invoke<T = unknown>(name: string, args: Record<string, unk
     if (res.status === 401) kind = "unauthorized";
     if (res.status === 403) kind = "forbidden";
     if (res.status === 413) kind = "too_large";
-    if (res.status === 501) kind = "not_implemented";
     const message = err?.message ?? (text.trim() || `HTTP ${res.status} ${res.statusText}`);
     throw new ApiError(kind, message, res.status, name);
   }
