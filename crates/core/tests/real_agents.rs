@@ -260,6 +260,12 @@ async fn the_workflow_steps_and_the_answer_evaluator_with_a_claude_like_model() 
     assert_eq!(completed, 4, "{state}");
     assert_eq!(read(&s.join("SKILL.md")), skill_md);
     assert_eq!(read(&ctx.join("decisions.md")), decisions);
+    // What the real SDK built passes the product's own default (open-spec) lint.
+    let lint = skill_builder_core::ingest::lint::lint_skill_dir(
+        &s,
+        skill_builder_core::ingest::lint::LintMode::Spec,
+    );
+    assert!(lint.ok, "{:?}", lint.findings);
 
     // The research step loaded the user's replacement under the role name the prompts use.
     assert_eq!(read(&research_role), replacement);

@@ -84,6 +84,15 @@ async fn build_through_the_real_sdk_against_the_fake_api() {
         std::fs::read_to_string(s.join("SKILL.md")).unwrap(),
         skill_md
     );
+    let lint = skill_builder_core::ingest::lint::lint_skill_dir(
+        &s,
+        skill_builder_core::ingest::lint::LintMode::Spec,
+    );
+    assert!(
+        lint.ok,
+        "the built skill passes the default lint: {:?}",
+        lint.findings
+    );
 
     // Token counts are the fake's: WORKFLOW usage per reply (writes + final text; step 1 reads first).
     let replies = [3u64, 3, 2, 4];
