@@ -4,7 +4,8 @@
 //! already has access to them) with the core linter; exit code 1 when any skill has an
 //! error (the last stderr line is then the usual JSON error line). `lint --fix` first moves
 //! non-spec frontmatter keys under `metadata` (a Skills Library skill's rewrite is committed),
-//! then lints the result. `import zip` calls the `upload_skill` command.
+//! then lints the result. `import zip` calls the `upload_skill` command (`--library`: its
+//! `target: "library"`).
 
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
@@ -35,12 +36,17 @@ pub struct LintArgs {
 
 #[derive(Subcommand)]
 pub enum ImportWhat {
-    /// Install a skill ZIP (`.zip`/`.skill`) into Settings→Skills (the agents' skills).
+    /// Install a skill ZIP (`.zip`/`.skill`) into Settings→Skills (the agents' skills), or
+    /// with --library into the Skills Library.
     Zip {
         file: PathBuf,
         /// Install under this name instead of the frontmatter `name`.
         #[arg(long)]
         name: Option<String>,
+        /// Into the Skills Library (committed to the skill's history; default: Settings→Skills,
+        /// the agents' workspace skills).
+        #[arg(long)]
+        library: bool,
         /// Print the imported skill as JSON.
         #[arg(long)]
         json: bool,
@@ -341,7 +347,12 @@ pub async fn import(app: &Arc<App>, what: ImportWhat) -> Result<()> {
             skills,
             json,
         } => import_github(app, url, library, all, skills, json).await,
-        ImportWhat::Zip { file, name, json } => {
+        ImportWhat::Zip {
+            file,
+            name,
+            library,
+            json,
+        } => {
             let abs = std::path::absolute(&file)
                 .map_err(|e| Error::invalid(format!("bad path {}: {e}", file.display())))?;
             let path = abs
@@ -353,6 +364,9 @@ pub async fn import(app: &Arc<App>, what: ImportWhat) -> Result<()> {
             let mut args = json!({ "filePath": path });
             if let Some(n) = name {
                 args["nameOverride"] = Value::String(n);
+            }
+            if library {
+                args["target"] = json!("library");
             }
             let v = catalog::call(app, "upload_skill", args).await?;
             if json {

@@ -382,6 +382,28 @@ pub struct UploadSkillArgs {
     /// Replaces the frontmatter `name` (validated, written into SKILL.md).
     #[serde(default)]
     pub name_override: Option<String>,
+    /// `workspace` (default): a workspace skill for the agents; `library`: a Skills Library
+    /// skill (source `imported`), committed to its history.
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+/// Where an uploaded ZIP goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UploadTarget {
+    Workspace,
+    Library,
+}
+
+fn upload_target(t: Option<&str>) -> Result<UploadTarget> {
+    match t.map(str::trim).filter(|t| !t.is_empty()) {
+        None | Some("workspace") => Ok(UploadTarget::Workspace),
+        Some("library") => Ok(UploadTarget::Library),
+        Some(other) => Err(Error::invalid(format!(
+            "invalid upload target '{}': use 'workspace' (the agents' skills) or 'library' (the Skills Library)",
+            crate::error::shorten(other, 40)
+        ))),
+    }
 }
 
 /// Checks the upload source: an absolute path to a regular file (after following
@@ -458,8 +480,11 @@ impl Drop for TempFolder {
     }
 }
 
-/// Command `upload_skill` (sync): installs a skill ZIP into the skills workspace (active).
+/// Command `upload_skill` (sync): installs a skill ZIP into the skills workspace (active),
+/// or with `target: "library"` into the Skills Library (the result is then its
+/// `imported_skills` row, in the same shape).
 pub fn upload_skill(app: &App, a: UploadSkillArgs) -> Result<WorkspaceSkill> {
+    let target = upload_target(a.target.as_deref())?;
     let src = check_upload_source(&a.file_path)?;
     let name_override = a
         .name_override
@@ -470,6 +495,9 @@ pub fn upload_skill(app: &App, a: UploadSkillArgs) -> Result<WorkspaceSkill> {
         validate_skill_name(n)?;
     }
     let limits = zip_limits(app)?;
+    if target == UploadTarget::Library {
+        return upload_to_library(app, &src, name_override, limits);
+    }
     let x = extract_skill_zip_with_name(&src, &staging_root(app), limits, name_override)?;
     let _tmp = TempFolder(x.dir.clone());
     let name = x.name.clone();
@@ -543,6 +571,70 @@ pub fn upload_skill(app: &App, a: UploadSkillArgs) -> Result<WorkspaceSkill> {
     let mut out = skill;
     out.warnings = import_warnings(&dest, fm);
     Ok(out)
+}
+
+/// The library half of `upload_skill`: extracted into the library's staging folder, then
+/// placed and recorded exactly as a GitHub library import places its skills (ownership
+/// rules, `skills` + `imported_skills` rows, commit, auto-sync of installs). A skill of
+/// another source, or a folder the library does not know, is never replaced (`conflict`);
+/// re-uploading an uploaded skill updates it (its history keeps the previous version).
+fn upload_to_library(
+    app: &App,
+    src: &Path,
+    name_override: Option<&str>,
+    limits: ZipLimits,
+) -> Result<WorkspaceSkill> {
+    use crate::github::import::{
+        library_owner_check, place_in_library, LibraryCandidate, LibrarySource, Staging,
+    };
+    let root = app.skills_path();
+    fs::create_dir_all(&root).with_path(&root)?;
+    let staging = Staging::empty(&root)?;
+    let x = extract_skill_zip_with_name(src, &staging.base, limits, name_override)?;
+    let name = x.name.clone();
+    let existing = library_owner_check(app, &root, &name, LibrarySource::Imported)?;
+    let skill_md = x.dir.join("SKILL.md");
+    let placed = place_in_library(
+        app,
+        &root,
+        existing,
+        &LibraryCandidate {
+            name: &name,
+            staged: &x.dir,
+            aside_base: &staging.base,
+            fm: &x.frontmatter,
+            skill_md_hash: sha256_hex(&fs::read(&skill_md).with_path(&skill_md)?),
+            source: LibrarySource::Imported,
+            source_url: None,
+            overrides: None,
+            commit_message: format!("{name}: imported"),
+        },
+    )?;
+    drop(staging);
+    let dest = root.join(&name);
+    tracing::info!(
+        "uploaded '{name}' into the Skills Library from {} ({:?})",
+        src.display(),
+        placed.status
+    );
+    let r = placed.row;
+    Ok(WorkspaceSkill {
+        skill_id: r.skill_id,
+        skill_name: name,
+        description: r.description,
+        is_active: r.is_active,
+        is_bundled: r.is_bundled,
+        disk_path: r.disk_path,
+        imported_at: r.imported_at,
+        purpose: r.purpose,
+        version: r.version,
+        model: r.model,
+        argument_hint: r.argument_hint,
+        user_invocable: r.user_invocable,
+        disable_model_invocation: r.disable_model_invocation,
+        marketplace_source_url: r.marketplace_source_url,
+        warnings: import_warnings(&dest, &x.frontmatter),
+    })
 }
 
 // ---------------------------------------------------------------------------------

@@ -624,3 +624,206 @@ async fn export_skips_symlinks() {
     }
     let _ = d;
 }
+
+// ---- target: "library" (the Skills Library instead of the agents' workspace skills) ----
+
+fn library_rows(app: &App, name: &str) -> (i64, i64) {
+    let conn = app.db.conn();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [name], |r| r.get(0)).unwrap() };
+    (
+        count("SELECT COUNT(*) FROM skills WHERE name = ?1"),
+        count("SELECT COUNT(*) FROM imported_skills WHERE skill_name = ?1"),
+    )
+}
+
+async fn history_messages(app: &Arc<App>, name: &str) -> Vec<String> {
+    let h = call(
+        app,
+        "get_skill_history",
+        json!({"skillName": name, "limit": 20}),
+    )
+    .await;
+    h.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["message"].as_str().unwrap().trim().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn zip_into_the_library_is_placed_recorded_and_committed() {
+    let (d, app) = open();
+    let src = tempfile::tempdir().unwrap();
+    let zip = build(&[
+        Dir("lib-skill/"),
+        File("lib-skill/SKILL.md", skill_md("lib-skill").as_bytes()),
+        File("lib-skill/references/x.md", b"ref"),
+    ]);
+    let v = call(
+        &app,
+        "upload_skill",
+        json!({"filePath": outside(&src, "lib-skill.zip", &zip), "target": "library"}),
+    )
+    .await;
+    let dest = d.path().join("skills/lib-skill");
+    assert_eq!(v["skill_name"], "lib-skill");
+    assert_eq!(v["disk_path"], dest.to_str().unwrap());
+    assert_eq!(v["description"], "Does lib-skill things");
+    assert_eq!(
+        std::fs::read_to_string(dest.join("SKILL.md")).unwrap(),
+        skill_md("lib-skill")
+    );
+    assert_eq!(std::fs::read(dest.join("references/x.md")).unwrap(), b"ref");
+    // Not a workspace skill, and no staging folder left in the library.
+    assert!(!d.path().join("workspace/.claude/skills/lib-skill").exists());
+    assert_eq!(rows(&app), 0);
+    assert!(!d.path().join("skills/.staging").exists());
+
+    let (source, hash): (String, Option<String>) = app
+        .db
+        .conn()
+        .query_row(
+            "SELECT s.skill_source, i.content_hash FROM skills s
+             JOIN imported_skills i ON i.skill_master_id = s.id WHERE s.name = 'lib-skill'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(source, "imported");
+    assert_eq!(
+        hash.as_deref(),
+        Some(workspace_skills::sha256_hex(skill_md("lib-skill").as_bytes()).as_str())
+    );
+    let listed = call(&app, "list_skills", json!({})).await;
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "lib-skill"),
+        "{listed}"
+    );
+    assert_eq!(
+        history_messages(&app, "lib-skill")
+            .await
+            .first()
+            .map(String::as_str),
+        Some("lib-skill: imported")
+    );
+
+    // Uploading a changed copy updates it; the history keeps both versions.
+    let changed = build(&[
+        File("SKILL.md", skill_md("lib-skill").as_bytes()),
+        File("references/x.md", b"ref v2"),
+    ]);
+    call(
+        &app,
+        "upload_skill",
+        json!({"filePath": outside(&src, "v2.zip", &changed), "target": "library"}),
+    )
+    .await;
+    assert_eq!(
+        std::fs::read(dest.join("references/x.md")).unwrap(),
+        b"ref v2"
+    );
+    assert_eq!(library_rows(&app, "lib-skill"), (1, 1));
+    let msgs = history_messages(&app, "lib-skill").await;
+    assert_eq!(
+        msgs.iter().filter(|m| *m == "lib-skill: imported").count(),
+        2,
+        "{msgs:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_zip_for_the_library_leaves_nothing() {
+    let (d, app) = open();
+    let src = tempfile::tempdir().unwrap();
+    // A library that already holds an uploaded skill (so its folder and repository exist).
+    let good = build(&[File("SKILL.md", skill_md("present").as_bytes())]);
+    call(
+        &app,
+        "upload_skill",
+        json!({"filePath": outside(&src, "present.zip", &good), "target": "library"}),
+    )
+    .await;
+    let md = skill_md("evil");
+    let md = md.as_bytes();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("not a zip", b"just some text".to_vec()),
+        (
+            "zip-slip",
+            build(&[File("SKILL.md", md), File("../evil.txt", b"pwned")]),
+        ),
+        (
+            "symlink entry",
+            build(&[File("SKILL.md", md), Symlink("link", "/etc/passwd")]),
+        ),
+        (
+            "missing description",
+            build(&[File("SKILL.md", b"---\nname: nodesc\n---\nbody\n")]),
+        ),
+        ("no SKILL.md", build(&[File("README.md", b"hello")])),
+    ];
+    let before = listing(d.path());
+    for (what, bytes) in cases {
+        let f = outside(&src, "hostile.zip", &bytes);
+        let e = call_err(
+            &app,
+            "upload_skill",
+            json!({"filePath": f, "target": "library"}),
+        )
+        .await;
+        assert_eq!(e.kind, ErrorKind::InvalidInput, "{what}: {}", e.message);
+        assert_eq!(listing(d.path()), before, "{what}: something was written");
+        assert_eq!(
+            library_rows(&app, "evil"),
+            (0, 0),
+            "{what}: a row was written"
+        );
+        assert_eq!(library_rows(&app, "nodesc"), (0, 0), "{what}");
+    }
+    let e = call_err(
+        &app,
+        "upload_skill",
+        json!({"filePath": outside(&src, "ok.zip", &good), "target": "elsewhere"}),
+    )
+    .await;
+    assert_eq!(e.kind, ErrorKind::InvalidInput);
+    assert!(e.message.contains("'library'"), "{}", e.message);
+    assert_eq!(listing(d.path()), before);
+}
+
+#[tokio::test]
+async fn a_zip_never_replaces_a_library_skill_of_another_source() {
+    let (d, app) = open();
+    let src = tempfile::tempdir().unwrap();
+    call(&app, "create_skill", json!({"name": "built-here"})).await;
+    let before = listing(d.path());
+    let zip = build(&[File("SKILL.md", skill_md("built-here").as_bytes())]);
+    let e = call_err(
+        &app,
+        "upload_skill",
+        json!({"filePath": outside(&src, "b.zip", &zip), "target": "library"}),
+    )
+    .await;
+    assert_eq!(e.kind, ErrorKind::Conflict);
+    assert!(e.message.contains("'skill-builder' skill"), "{}", e.message);
+    assert_eq!(listing(d.path()), before);
+    assert_eq!(library_rows(&app, "built-here"), (1, 0));
+
+    // A folder the library does not know is not replaced either.
+    let stray = d.path().join("skills/stray");
+    std::fs::create_dir_all(&stray).unwrap();
+    std::fs::write(stray.join("mine.txt"), "mine").unwrap();
+    let z = build(&[File("SKILL.md", skill_md("stray").as_bytes())]);
+    let e = call_err(
+        &app,
+        "upload_skill",
+        json!({"filePath": outside(&src, "s.zip", &z), "target": "library"}),
+    )
+    .await;
+    assert_eq!(e.kind, ErrorKind::Conflict);
+    assert_eq!(std::fs::read_dir(&stray).unwrap().count(), 1);
+    assert_eq!(library_rows(&app, "stray"), (0, 0));
+}

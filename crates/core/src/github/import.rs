@@ -183,13 +183,21 @@ fn empty_none(s: Option<String>) -> Option<String> {
 }
 
 /// `{root}/.staging/{uuid}/{name}` plus its removal on drop (unless kept).
-struct Staging {
-    base: PathBuf,
+pub(crate) struct Staging {
+    pub(crate) base: PathBuf,
     dir: PathBuf,
 }
 
 impl Staging {
     fn new(root: &Path, name: &str) -> Result<Staging> {
+        let mut s = Staging::empty(root)?;
+        s.dir = s.base.join(name);
+        std::fs::create_dir_all(&s.dir).with_path(&s.dir)?;
+        Ok(s)
+    }
+
+    /// Only `{root}/.staging/{uuid}/`, for a caller that fills it itself (a ZIP extraction).
+    pub(crate) fn empty(root: &Path) -> Result<Staging> {
         let staging_root = root.join(".staging");
         std::fs::create_dir_all(&staging_root).with_path(&staging_root)?;
         let ignore = staging_root.join(".gitignore");
@@ -197,9 +205,11 @@ impl Staging {
             std::fs::write(&ignore, "*\n").with_path(&ignore)?;
         }
         let base = staging_root.join(crate::staging::unique_name(""));
-        let dir = base.join(name);
-        std::fs::create_dir_all(&dir).with_path(&dir)?;
-        Ok(Staging { base, dir })
+        std::fs::create_dir_all(&base).with_path(&base)?;
+        Ok(Staging {
+            dir: base.clone(),
+            base,
+        })
     }
 }
 
@@ -915,23 +925,23 @@ async fn import_one_ws(
 // import_marketplace_to_library (Skills Library)
 
 #[derive(Debug, Clone, PartialEq)]
-struct LibRow {
+pub(crate) struct LibRow {
     // skills (master)
-    purpose: Option<String>,
-    description: Option<String>,
-    version: Option<String>,
-    model: Option<String>,
-    argument_hint: Option<String>,
-    user_invocable: Option<bool>,
-    disable_model_invocation: Option<bool>,
+    pub(crate) purpose: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) version: Option<String>,
+    pub(crate) model: Option<String>,
+    pub(crate) argument_hint: Option<String>,
+    pub(crate) user_invocable: Option<bool>,
+    pub(crate) disable_model_invocation: Option<bool>,
     // imported_skills
-    skill_id: String,
-    is_active: bool,
-    is_bundled: bool,
-    disk_path: String,
-    imported_at: String,
-    content_hash: Option<String>,
-    marketplace_source_url: Option<String>,
+    pub(crate) skill_id: String,
+    pub(crate) is_active: bool,
+    pub(crate) is_bundled: bool,
+    pub(crate) disk_path: String,
+    pub(crate) imported_at: String,
+    pub(crate) content_hash: Option<String>,
+    pub(crate) marketplace_source_url: Option<String>,
 }
 
 struct LibExisting {
@@ -1061,27 +1071,130 @@ async fn import_one_lib(
     let f = fetch_skill(gh, snap, &path, ov).await?;
     *learned = Some(f.name.clone());
     let name = f.name.clone();
-    let existing = lib_find(app, &name)?;
-    let dest = root.join(&name);
-    // Ownership: never replace a library skill of another source (defect 5).
-    match &existing.master {
-        Some((_, src)) if src != "marketplace" => {
-            return Err(Error::conflict(format!(
-                "Skill '{name}' already exists in the library as a '{src}' skill; an import never replaces it"
-            )));
-        }
-        None if dest.exists() => {
-            return Err(Error::conflict(format!(
-                "A folder '{}' exists that is not a library skill; remove it or rename the skill",
-                dest.display()
-            )));
-        }
-        _ => {}
-    }
+    // Decided before downloading anything: an import that cannot land costs no traffic.
+    let existing = library_owner_check(app, root, &name, LibrarySource::Marketplace)?;
     let staging = Staging::new(root, &name)?;
     download_into(gh, snap, &f, &staging.dir).await?;
     let warnings = lint_warnings(&staging.dir, &f.fm);
-    let fm = &f.fm;
+    let placed = place_in_library(
+        app,
+        root,
+        existing,
+        &LibraryCandidate {
+            name: &name,
+            staged: &staging.dir,
+            aside_base: &staging.base,
+            fm: &f.fm,
+            skill_md_hash: sha256_hex(f.skill_md.as_bytes()),
+            source: LibrarySource::Marketplace,
+            source_url: Some(source_url),
+            overrides: ov,
+            commit_message: format!(
+                "{name}: imported from {}/{}@{}",
+                snap.owner,
+                snap.repo,
+                snap.short_sha()
+            ),
+        },
+    )?;
+    drop(staging);
+    let row = &placed.row;
+    Ok(MarketplaceImportResult {
+        skill_name: name,
+        success: true,
+        error: None,
+        status: placed.status,
+        path,
+        disk_path: Some(row.disk_path.clone()),
+        version: row.version.clone(),
+        content_hash: row.content_hash.clone(),
+        warnings,
+    })
+}
+
+// ---------------------------------------------------------------------------------
+// Placing a skill into the Skills Library (shared by the GitHub import and the ZIP upload)
+
+/// Where a library skill came from: its `skills.skill_source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LibrarySource {
+    /// A GitHub repository or marketplace.
+    Marketplace,
+    /// A ZIP uploaded by the user.
+    Imported,
+}
+
+impl LibrarySource {
+    fn as_str(self) -> &'static str {
+        match self {
+            LibrarySource::Marketplace => "marketplace",
+            LibrarySource::Imported => "imported",
+        }
+    }
+}
+
+/// The Skills Library's rows of one skill, read before placing it.
+pub(crate) struct LibraryExisting(LibExisting);
+
+/// Ownership (defect 5): a library skill of another source, or a folder without a library
+/// row, is never replaced by an import. Returns what is there now.
+pub(crate) fn library_owner_check(
+    app: &App,
+    root: &Path,
+    name: &str,
+    source: LibrarySource,
+) -> Result<LibraryExisting> {
+    let existing = lib_find(app, name)?;
+    let dest = root.join(name);
+    match &existing.master {
+        Some((_, src)) if src != source.as_str() => Err(Error::conflict(format!(
+            "Skill '{name}' already exists in the library as a '{src}' skill; an import never replaces it. Rename or delete that skill first, or import under another name"
+        ))),
+        None if dest.exists() => Err(Error::conflict(format!(
+            "A folder '{}' exists that is not a library skill; remove it or rename the skill",
+            dest.display()
+        ))),
+        _ => Ok(LibraryExisting(existing)),
+    }
+}
+
+/// A skill whose files are ready in a staging folder under the library root.
+pub(crate) struct LibraryCandidate<'a> {
+    pub name: &'a str,
+    /// The folder holding the skill's files; renamed to `<root>/<name>`.
+    pub staged: &'a Path,
+    /// A staging folder where the previous copy waits until the rows are written.
+    pub aside_base: &'a Path,
+    pub fm: &'a Frontmatter,
+    /// SHA-256 of the SKILL.md as placed (the customisation baseline).
+    pub skill_md_hash: String,
+    pub source: LibrarySource,
+    pub source_url: Option<&'a str>,
+    pub overrides: Option<&'a SkillMetadataOverride>,
+    pub commit_message: String,
+}
+
+/// What placing a skill did, and the `imported_skills` row it now has.
+pub(crate) struct PlacedInLibrary {
+    pub status: ImportStatus,
+    pub row: LibRow,
+}
+
+/// Moves `c.staged` to `<root>/<name>` and writes the `skills` and `imported_skills` rows
+/// in one transaction (a DB failure puts the previous folder back). Identical files and rows
+/// are `skipped` (nothing changes); otherwise the change is committed to the skill's history
+/// and its installs into agents are synced when the setting says so.
+pub(crate) fn place_in_library(
+    app: &App,
+    root: &Path,
+    existing: LibraryExisting,
+    c: &LibraryCandidate<'_>,
+) -> Result<PlacedInLibrary> {
+    let existing = existing.0;
+    let name = c.name;
+    let dest = root.join(name);
+    let fm = c.fm;
+    let ov = c.overrides;
     let ex = existing.row.as_ref();
     let pick = |new: &Option<String>, old: Option<&Option<String>>| -> Option<String> {
         empty_none(new.clone()).or_else(|| old.cloned().flatten())
@@ -1115,32 +1228,50 @@ async fn import_one_lib(
         imported_at: ex
             .map(|e| e.imported_at.clone())
             .unwrap_or_else(crate::db::now),
-        content_hash: Some(sha256_hex(f.skill_md.as_bytes())),
-        marketplace_source_url: Some(source_url.to_string()),
+        content_hash: Some(c.skill_md_hash.clone()),
+        marketplace_source_url: c.source_url.map(str::to_string),
     };
-    let result =
-        |status: ImportStatus, row: &LibRow, warnings: Vec<String>| MarketplaceImportResult {
-            skill_name: name.clone(),
-            success: true,
-            error: None,
-            status,
-            path: path.clone(),
-            disk_path: Some(row.disk_path.clone()),
-            version: row.version.clone(),
-            content_hash: row.content_hash.clone(),
-            warnings,
-        };
-    let files_same = dest.exists() && same_files(&staging.dir, &dest);
+    let files_same = dest.exists() && same_files(c.staged, &dest);
     if files_same && existing.master.is_some() && ex == Some(&row) {
-        return Ok(result(ImportStatus::Skipped, &row, warnings));
+        return Ok(PlacedInLibrary {
+            status: ImportStatus::Skipped,
+            row,
+        });
     }
     let aside = if files_same {
         None
     } else {
-        swap_in(&staging.dir, &dest, &staging.base)?
+        swap_in(c.staged, &dest, c.aside_base)?
     };
-    let db = app.db.write(|tx| {
-        let master_id: i64 = match existing.master {
+    let db = write_library_rows(app, name, c.source, existing.master.as_ref(), &row);
+    if let Err(e) = db {
+        if !files_same {
+            swap_back(c.staged, &dest, aside.as_deref());
+        }
+        return Err(e);
+    }
+    if !files_same {
+        crate::history::commit_skill(app, name, &c.commit_message);
+        crate::installs::after_library_change(app, name);
+    }
+    let status = if existing.master.is_some() {
+        ImportStatus::Updated
+    } else {
+        ImportStatus::Imported
+    };
+    Ok(PlacedInLibrary { status, row })
+}
+
+/// Upserts the `skills` (master) and `imported_skills` rows of a placed library skill.
+fn write_library_rows(
+    app: &App,
+    name: &str,
+    source: LibrarySource,
+    master: Option<&(i64, String)>,
+    row: &LibRow,
+) -> Result<()> {
+    app.db.write(|tx| {
+        let master_id: i64 = match master {
             Some((id, _)) => {
                 tx.execute(
                     "UPDATE skills SET purpose = ?2, description = ?3, version = ?4, model = ?5,
@@ -1159,15 +1290,16 @@ async fn import_one_lib(
                         crate::db::now()
                     ],
                 )?;
-                id
+                *id
             }
             None => {
                 tx.execute(
                     "INSERT INTO skills (name, skill_source, purpose, description, version, model,
                         argument_hint, user_invocable, disable_model_invocation)
-                     VALUES (?1, 'marketplace', ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     params![
                         name,
+                        source.as_str(),
                         row.purpose,
                         row.description,
                         row.version,
@@ -1211,32 +1343,7 @@ async fn import_one_lib(
             ],
         )?;
         Ok(())
-    });
-    if let Err(e) = db {
-        if !files_same {
-            swap_back(&staging.dir, &dest, aside.as_deref());
-        }
-        return Err(e);
-    }
-    drop(staging);
-    if !files_same {
-        let msg = format!(
-            "{name}: imported from {}/{}@{}",
-            snap.owner,
-            snap.repo,
-            snap.short_sha()
-        );
-        if let Err(e) = crate::history::commit_skill_at(root, &name, &msg) {
-            tracing::warn!("git commit after importing '{name}' failed: {e}");
-        }
-        crate::installs::after_library_change(app, &name);
-    }
-    let status = if existing.master.is_some() {
-        ImportStatus::Updated
-    } else {
-        ImportStatus::Imported
-    };
-    Ok(result(status, &row, warnings))
+    })
 }
 
 // ---------------------------------------------------------------------------------
