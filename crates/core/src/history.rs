@@ -315,6 +315,8 @@ enum Scope<'a> {
     All,
     /// Only `{skill}/` and `.gitignore`; the rest of the tree stays as in HEAD.
     Skill(&'a str),
+    /// Only these top-level entries and `.gitignore` (reconciliation's batches).
+    Paths(&'a [String]),
     GitignoreOnly,
 }
 
@@ -337,6 +339,7 @@ fn commit_scoped(repo: &Repository, scope: Scope<'_>, message: &str) -> Result<O
     let specs: Vec<String> = match scope {
         Scope::All => vec!["*".into(), ".*".into()],
         Scope::Skill(s) => vec![s.to_string(), ".gitignore".into()],
+        Scope::Paths(p) => p.iter().cloned().chain([".gitignore".into()]).collect(),
         Scope::GitignoreOnly => vec![".gitignore".into()],
     };
     if !matches!(scope, Scope::All) {
@@ -402,6 +405,37 @@ pub fn commit_skill_at(root: &Path, skill: &str, message: &str) -> Result<Option
         let repo = ensure_repo_locked(root)?;
         commit_scoped(&repo, Scope::Skill(skill), message)
     })
+}
+
+/// Commits only the top-level entries `paths` (and `.gitignore`) of the repo at `root`,
+/// deletions included, starting from HEAD's tree so nothing else slips in. `None` when
+/// nothing under them changed.
+pub fn commit_paths(root: &Path, paths: &[String], message: &str) -> Result<Option<String>> {
+    with_retry(|| {
+        let _g = git_lock();
+        let repo = ensure_repo_locked(root)?;
+        commit_scoped(&repo, Scope::Paths(paths), message)
+    })
+}
+
+/// Names of the top-level folders in HEAD's tree (empty without a repository or a commit).
+pub fn head_folders(root: &Path) -> std::collections::HashSet<String> {
+    if !root.join(".git").exists() {
+        return Default::default();
+    }
+    let Ok(repo) = Repository::open(root) else {
+        return Default::default();
+    };
+    let Ok(Some(commit)) = head_commit(&repo) else {
+        return Default::default();
+    };
+    let Ok(tree) = commit.tree() else {
+        return Default::default();
+    };
+    tree.iter()
+        .filter(|e| e.kind() == Some(ObjectType::Tree))
+        .filter_map(|e| e.name().map(str::to_string))
+        .collect()
 }
 
 /// Best-effort skill commit for command handlers (create, delete, steps, refine, restore…):

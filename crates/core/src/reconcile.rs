@@ -20,7 +20,7 @@
 //! - non-detectable steps are marked over `d+1 .. c` (exclusive), steps 0–3 only (D9);
 //! - Pass 2 never touches a discovered folder, and undecided discoveries are not committed
 //!   (D6); the trash commit happens only when something was moved, scoped to those folders
-//!   (D3); git goes through libgit2, never the git binary (D13);
+//!   (D3); git goes through `history` (libgit2), never the git binary (D13);
 //! - the marketplace row of scenario 12 is dropped with its `imported_skills` rows in one
 //!   transaction, and `master_names` is recomputed after Pass 1 (D15, database.md defect 6);
 //! - orphaned sessions end at the latest `completed_at` of their agent runs, joined on
@@ -295,110 +295,6 @@ fn ensure_trash_ignored(skills: &Path) -> Result<()> {
     }
     out.push_str(".trash/\n");
     std::fs::write(&path, out).with_path(&path)
-}
-
-// ---- git (libgit2) ----
-
-/// Commits only `paths` (top-level folders of the repo, plus `.gitignore`), starting from
-/// HEAD's tree so nothing else slips in; deletions included. `None` when nothing changed.
-fn commit_paths(root: &Path, paths: &[String], message: &str) -> Result<Option<String>> {
-    let mut tries = 0;
-    loop {
-        match commit_paths_once(root, paths, message) {
-            Err(e) if e.kind == crate::ErrorKind::Locked && tries < 20 => {
-                tries += 1;
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            r => return r,
-        }
-    }
-}
-
-fn git_err(what: &str, e: git2::Error) -> Error {
-    let msg = format!("{what}: {}", e.message());
-    if e.code() == git2::ErrorCode::Locked {
-        Error::locked(msg)
-    } else {
-        Error::internal(msg)
-    }
-}
-
-fn commit_paths_once(root: &Path, paths: &[String], message: &str) -> Result<Option<String>> {
-    let repo = crate::history::ensure_repo(root)?;
-    let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-    let head_tree = head.as_ref().and_then(|c| c.tree().ok());
-    let mut index = repo
-        .index()
-        .map_err(|e| git_err("cannot open the git index", e))?;
-    match &head_tree {
-        Some(t) => index.read_tree(t),
-        None => index.clear(),
-    }
-    .map_err(|e| git_err("cannot reset the git index", e))?;
-    let mut specs: Vec<String> = paths.to_vec();
-    specs.push(".gitignore".into());
-    index
-        .add_all(specs.iter(), git2::IndexAddOption::DEFAULT, None)
-        .map_err(|e| git_err("cannot stage files", e))?;
-    index
-        .update_all(specs.iter(), None)
-        .map_err(|e| git_err("cannot stage deletions", e))?;
-    let tree_id = index
-        .write_tree()
-        .map_err(|e| git_err("cannot write the tree", e))?;
-    index
-        .write()
-        .map_err(|e| git_err("cannot write the git index", e))?;
-    if head_tree.as_ref().is_some_and(|t| t.id() == tree_id) {
-        return Ok(None);
-    }
-    let tree = repo
-        .find_tree(tree_id)
-        .map_err(|e| git_err("cannot read the new tree", e))?;
-    let sig = match repo.signature() {
-        Ok(s)
-            if !s.name().unwrap_or("").trim().is_empty() && !s.email().unwrap_or("").is_empty() =>
-        {
-            s.to_owned()
-        }
-        _ => git2::Signature::now(
-            crate::history::FALLBACK_AUTHOR_NAME,
-            crate::history::FALLBACK_AUTHOR_EMAIL,
-        )
-        .map_err(|e| git_err("cannot make a signature", e))?,
-    };
-    let parents: Vec<&git2::Commit<'_>> = head.iter().collect();
-    let oid = repo
-        .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-        .map_err(|e| git_err("cannot commit", e))?;
-    Ok(Some(oid.to_string()))
-}
-
-/// Top-level folder names in HEAD's tree (empty without a repo or commit).
-fn head_entries(root: &Path) -> HashSet<String> {
-    let mut out = HashSet::new();
-    if !root.join(".git").exists() {
-        return out;
-    }
-    let Ok(repo) = git2::Repository::open(root) else {
-        return out;
-    };
-    let Some(tree) = repo
-        .head()
-        .ok()
-        .and_then(|h| h.peel_to_commit().ok())
-        .and_then(|c| c.tree().ok())
-    else {
-        return out;
-    };
-    for e in tree.iter() {
-        if e.kind() == Some(git2::ObjectType::Tree) {
-            if let Some(n) = e.name() {
-                out.insert(n.to_string());
-            }
-        }
-    }
-    out
 }
 
 /// Whether a folder holds at least one file anywhere below it (git ignores empty dirs, D26).
@@ -1153,12 +1049,12 @@ pub fn reconcile_startup(app: &App) -> Result<ReconciliationResult> {
         }
         if !trashed.is_empty() {
             let msg = format!("{TRASH_COMMIT_MESSAGE}\n\nMoved: {}\n", trashed.join(", "));
-            if let Err(e) = commit_paths(&skills, &trashed, &msg) {
+            if let Err(e) = crate::history::commit_paths(&skills, &trashed, &msg) {
                 tracing::warn!("reconcile commit failed: {e}");
             }
         }
         // Known skills whose folders have files but are not in HEAD yet.
-        let tracked = head_entries(&skills);
+        let tracked = crate::history::head_folders(&skills);
         let mut new: Vec<String> = master
             .iter()
             .filter(|n| !tracked.contains(**n))
@@ -1168,7 +1064,7 @@ pub fn reconcile_startup(app: &App) -> Result<ReconciliationResult> {
         new.sort();
         if !new.is_empty() {
             let msg = format!("auto-commit new skill folders: {}", new.join(", "));
-            if let Err(e) = commit_paths(&skills, &new, &msg) {
+            if let Err(e) = crate::history::commit_paths(&skills, &new, &msg) {
                 tracing::warn!("auto-commit of new skill folders failed: {e}");
             }
         }
@@ -1194,7 +1090,7 @@ pub fn reconcile_startup(app: &App) -> Result<ReconciliationResult> {
                 "auto-commit skills completed at start-up: {}",
                 finished.join(", ")
             );
-            if let Err(e) = commit_paths(&skills, &finished, &msg) {
+            if let Err(e) = crate::history::commit_paths(&skills, &finished, &msg) {
                 tracing::warn!("auto-commit of completed skills failed: {e}");
             }
         }
