@@ -23,7 +23,7 @@ test("view the history of a skill, diff a version and restore an older one", { t
       await versions.waitFor();
       const items = versions.getByRole("listitem");
       assert.ok((await items.count()) >= 4, "one version per completed step");
-      await versions.getByText("hist-skill: step 3 completed").waitFor();
+      await versions.getByText("hist-skill: step 4 (Generate Skill) completed").waitFor();
 
       // The newest version added SKILL.md: shown side by side, then unified.
       await items.first().getByRole("button", { name: /Show changes/ }).click();
@@ -49,7 +49,7 @@ test("view the history of a skill, diff a version and restore an older one", { t
 
       // Restore the version of step 2 (before SKILL.md existed).
       await page.getByRole("tab", { name: "History" }).click();
-      const older = items.filter({ hasText: "hist-skill: step 2 completed" });
+      const older = items.filter({ hasText: "hist-skill: step 3 (Confirm Decisions) completed" });
       await older.getByRole("button", { name: /Restore version/ }).click();
       await older.getByRole("button", { name: "Confirm restore" }).click();
       await page.getByRole("status").filter({ hasText: "Restored the version" }).waitFor();

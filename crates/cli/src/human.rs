@@ -65,8 +65,7 @@ pub async fn run(app: &Arc<App>, cmd: HumanCmd) -> Result<()> {
                     vec![
                         text(&s["name"]),
                         text(&s["skill_source"]),
-                        text(&s["status"]),
-                        text(&s["current_step"]),
+                        text(&s["state_label"]),
                         s["tags"]
                             .as_array()
                             .map(|t| t.iter().map(text).collect::<Vec<_>>().join(","))
@@ -80,10 +79,7 @@ pub async fn run(app: &Arc<App>, cmd: HumanCmd) -> Result<()> {
                     "No skills yet. Create one with: skill-builder create <name> --purpose domain"
                 );
             } else {
-                print_table(
-                    &["NAME", "SOURCE", "STATUS", "STEP", "TAGS", "MODIFIED"],
-                    &rows,
-                );
+                print_table(&["NAME", "SOURCE", "STATE", "TAGS", "MODIFIED"], &rows);
             }
             Ok(())
         }
@@ -140,10 +136,11 @@ pub async fn run(app: &Arc<App>, cmd: HumanCmd) -> Result<()> {
                     &json!({"summary": summary, "by_step": by_step, "by_model": by_model}),
                 );
             }
+            let sessions = summary["total_runs"].as_i64().unwrap_or(0);
             println!(
-                "Total cost: ${:.4} over {} session(s), ${:.4} per session",
+                "Total cost: ${:.4} over {sessions} {}, ${:.4} per session",
                 summary["total_cost"].as_f64().unwrap_or(0.0),
-                summary["total_runs"].as_i64().unwrap_or(0),
+                if sessions == 1 { "session" } else { "sessions" },
                 summary["avg_cost_per_run"].as_f64().unwrap_or(0.0)
             );
             for (title, key, list) in [

@@ -589,11 +589,9 @@ struct Ctx<'a> {
     result: ReconciliationResult,
 }
 
-fn step_name(step: i32) -> &'static str {
-    crate::workflow::steps::STEPS
-        .get(step.max(0) as usize)
-        .map(|s| s.name)
-        .unwrap_or("legacy step")
+/// "step 1 (Research)": one-based with the name, as people read it (`step` is the 0-based id).
+fn label(step: i32) -> String {
+    crate::workflow::labels::step_label(step)
 }
 
 fn files_note(files: &[(PathBuf, String)]) -> String {
@@ -679,9 +677,10 @@ fn reconcile_builder(ctx: &mut Ctx<'_>, snap: &Snapshot, skill: &SkillRow) {
                 });
             }
         }
-        ctx.result
-            .notifications
-            .push(format!("'{name}' workflow record recreated at step {step}"));
+        ctx.result.notifications.push(format!(
+            "'{name}' workflow record recreated at {}",
+            label(step)
+        ));
         push_interrupted_note(ctx, name, &interrupted, &interrupted_trash, step);
         return;
     };
@@ -715,7 +714,9 @@ fn reconcile_builder(ctx: &mut Ctx<'_>, snap: &Snapshot, skill: &SkillRow) {
                 final_step = d_i;
                 final_status = "pending".into();
                 ctx.result.notifications.push(format!(
-                    "'{name}' was advanced from step {c} to step {d} (disk state ahead of DB)"
+                    "'{name}' was advanced from {} to {} (disk state ahead of DB)",
+                    label(c),
+                    label(d_i)
                 ));
             } else if c > d_i {
                 let last_expected = DETECTABLE_STEPS
@@ -738,7 +739,9 @@ fn reconcile_builder(ctx: &mut Ctx<'_>, snap: &Snapshot, skill: &SkillRow) {
                     final_status = "pending".into();
                     reset = true;
                     ctx.result.notifications.push(format!(
-                        "'{name}' was reset from step {c} to step {d} (disk state behind DB)"
+                        "'{name}' was reset from {} to {} (disk state behind DB)",
+                        label(c),
+                        label(d_i)
                     ));
                 }
                 // Otherwise scenario 2′: the DB is accepted as is.
@@ -789,7 +792,9 @@ fn reconcile_builder(ctx: &mut Ctx<'_>, snap: &Snapshot, skill: &SkillRow) {
             final_status = "pending".into();
             future_from = Some(0);
             ctx.result.notifications.push(format!(
-                "'{name}' was reset from step {c} to step 0 (no output files found)"
+                "'{name}' was reset from {} to {} (no output files found)",
+                label(c),
+                label(0)
             ));
         }
         None => {
@@ -803,7 +808,8 @@ fn reconcile_builder(ctx: &mut Ctx<'_>, snap: &Snapshot, skill: &SkillRow) {
             if let Some(entry) = trash_files(ctx.skills, name, &partial) {
                 ctx.result.auto_cleaned += 1;
                 ctx.result.notifications.push(format!(
-                    "'{name}': an incomplete step 0 ({}) was moved to .trash/{entry}. Run step 0 (Research) again.",
+                    "'{name}': an incomplete {} ({}) was moved to .trash/{entry}. Run it again.",
+                    label(0),
                     files_note(&partial)
                 ));
             }
@@ -818,8 +824,9 @@ fn reconcile_builder(ctx: &mut Ctx<'_>, snap: &Snapshot, skill: &SkillRow) {
             ctx.result.auto_cleaned += 1;
             ctx.result.notifications.push(format!(
                 "'{name}': {} moved to .trash/{entry} — they belong to steps the skill has not \
-                 completed. Restore them from there if you need them; the workflow continues at step {final_step}.",
-                files_note(&files)
+                 completed. Restore them from there if you need them; the workflow continues at {}.",
+                files_note(&files),
+                label(final_step)
             ));
         }
     }
@@ -844,9 +851,10 @@ fn push_interrupted_note(
         None => String::new(),
     };
     ctx.result.notifications.push(format!(
-        "'{name}' was interrupted during step {step} ({}) — the app stopped before the step finished.{moved} \
-         The workflow continues at step {resume}; run it again.",
-        step_name(step)
+        "'{name}' was interrupted during {} — the app stopped before the step finished.{moved} \
+         The workflow continues at {}; run it again.",
+        label(step),
+        label(resume)
     ));
 }
 

@@ -37,6 +37,10 @@ pub struct SkillSummary {
     pub user_invocable: Option<bool>,
     #[serde(rename = "disableModelInvocation")]
     pub disable_model_invocation: Option<bool>,
+    /// The state in words, one-based ("Needs your answers", "Running 2/4 (Detailed Research)",
+    /// "Built"): see `workflow::labels::state_label`. Additive; `current_step` stays as it was.
+    #[serde(default)]
+    pub state_label: String,
 }
 
 /// Distinguishes an absent field (keep) from an explicit `null` (clear).
@@ -321,6 +325,21 @@ pub fn list_skills(app: &App, _: WorkspaceArgs) -> Result<Vec<SkillSummary>> {
             tags.entry(id).or_default().push(t);
         }
     }
+    let mut step_rows: HashMap<String, Vec<(i32, String)>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare("SELECT skill_name, step_id, status FROM workflow_steps")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i32>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (skill, id, status) = row?;
+            step_rows.entry(skill).or_default().push((id, status));
+        }
+    }
     let mut stmt = conn.prepare(
         "SELECT s.id, s.name, s.skill_source, s.purpose, s.updated_at, s.description, s.version,
                 s.model, s.argument_hint, s.user_invocable, s.disable_model_invocation,
@@ -334,8 +353,20 @@ pub fn list_skills(app: &App, _: WorkspaceArgs) -> Result<Vec<SkillSummary>> {
         let run_id: Option<i64> = r.get(11)?;
         let builder_run = skill_source == "skill-builder" && run_id.is_some();
         let s_updated: String = r.get(4)?;
+        let name: String = r.get(1)?;
+        let state_label = if builder_run {
+            let run_status: String = r.get(13)?;
+            let steps: Vec<(i32, &str)> = step_rows
+                .get(&name)
+                .map(|v| v.iter().map(|(id, st)| (*id, st.as_str())).collect())
+                .unwrap_or_default();
+            crate::workflow::labels::state_label(Some(&run_status), r.get(12)?, &steps)
+        } else {
+            crate::workflow::labels::state_label(None, 0, &[])
+        };
         Ok(SkillSummary {
-            name: r.get(1)?,
+            name,
+            state_label,
             current_step: Some(if builder_run {
                 format!("Step {}", r.get::<_, i64>(12)?)
             } else {

@@ -608,7 +608,9 @@ pub fn has_running_agents_in_db(app: &App, workflow_session_id: &str) -> Result<
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// Display name of a workflow step (the current four-step workflow).
+/// Display name of a run's step id: the four workflow steps, refine and skill tests by name;
+/// agents outside a step (id -1: suggestions, answer evaluator…) as "Other agents"; a legacy
+/// step id one-based ("Step 8" for id 7), as people read step numbers.
 pub fn step_name(step_id: i32) -> String {
     match step_id {
         0 => "Research".into(),
@@ -617,7 +619,8 @@ pub fn step_name(step_id: i32) -> String {
         3 => "Generate Skill".into(),
         crate::refine::REFINE_STEP_ID => "Refine".into(),
         crate::skilltest::SKILL_TEST_STEP_ID => "Skill Test".into(),
-        n => format!("Step {n}"),
+        n if n < 0 => "Other agents".into(),
+        n => format!("Step {}", n.saturating_add(1)),
     }
 }
 
@@ -694,8 +697,8 @@ mod tests {
         assert_eq!(step_name(1), "Detailed Research");
         assert_eq!(step_name(2), "Confirm Decisions");
         assert_eq!(step_name(3), "Generate Skill");
-        assert_eq!(step_name(5), "Step 5");
-        assert_eq!(step_name(-1), "Step -1");
+        assert_eq!(step_name(5), "Step 6");
+        assert_eq!(step_name(-1), "Other agents");
     }
 
     #[test]

@@ -364,22 +364,26 @@ fn history_is_per_skill_newest_first_with_limit() {
     write(&root, "ab/SKILL.md", "ab1\n");
     history::commit_skill(&app, "ab", "ab: created").unwrap();
     write(&root, "a/references/r.md", "r\n");
-    history::commit_skill(&app, "a", "a: step 0 completed").unwrap();
+    history::commit_skill(&app, "a", "a: step 1 (Research) completed").unwrap();
     write(&root, "b/SKILL.md", "b1\n");
     history::commit_all(&root, "b: created").unwrap();
     write(&root, "a/SKILL.md", "a2\n");
-    history::commit_skill(&app, "a", "a: step 1 completed").unwrap();
+    history::commit_skill(&app, "a", "a: step 2 (Detailed Research) completed").unwrap();
 
     assert_eq!(
         messages(&app, "a"),
-        vec!["a: step 1 completed", "a: step 0 completed", "a: created"]
+        vec![
+            "a: step 2 (Detailed Research) completed",
+            "a: step 1 (Research) completed",
+            "a: created"
+        ]
     );
     assert_eq!(messages(&app, "ab"), vec!["ab: created"]);
     assert_eq!(messages(&app, "b"), vec!["b: created"]);
     assert!(messages(&app, "nobody").is_empty());
     let two = history(&app, "a", Some(2));
     assert_eq!(two.len(), 2);
-    assert_eq!(two[0].message, "a: step 1 completed");
+    assert_eq!(two[0].message, "a: step 2 (Detailed Research) completed");
     assert_eq!(two[0].sha, history::head_sha(&root).unwrap());
     assert!(history(&app, "a", Some(0)).is_empty());
 }
@@ -548,7 +552,7 @@ fn restore_is_a_new_commit_matching_the_old_tree() {
     fs::remove_file(root.join("s/references/dropped-later.md")).unwrap();
     write(&root, "s/references/added-later.md", "a\n");
     write(&root, "s/extra/deep/file.md", "deep\n");
-    let v2 = history::commit_skill(&app, "s", "s: step 1 completed").unwrap();
+    let v2 = history::commit_skill(&app, "s", "s: step 2 (Detailed Research) completed").unwrap();
     // Uncommitted and ignored files in the skill folder.
     write(&root, "s/untracked.md", "u\n");
     write(&root, "s/logs/run.jsonl", "{}\n");
@@ -761,7 +765,7 @@ fn create_steps_refine_restore_sequence() {
         "# Research\n",
     );
     let msg = if history::skill_in_head(&root, skill) {
-        format!("{skill}: step 0 completed")
+        format!("{skill}: step 1 (Research) completed")
     } else {
         format!("{skill}: created")
     };
@@ -780,8 +784,12 @@ fn create_steps_refine_restore_sequence() {
         "---\nname: sales-pipeline\n---\nv1\n",
     );
     write(&root, &format!("{skill}/references/a.md"), "ref a\n");
-    let c_steps =
-        history::commit_skill(&app, skill, &format!("{skill}: step 2, 3 completed")).unwrap();
+    let c_steps = history::commit_skill(
+        &app,
+        skill,
+        &format!("{skill}: steps 3 (Confirm Decisions) and 4 (Generate Skill) completed"),
+    )
+    .unwrap();
     let v_steps = work_files(&root, skill);
 
     // refine edit: SKILL.md changed, a new reference, refine diff shows both.
@@ -829,7 +837,10 @@ fn create_steps_refine_restore_sequence() {
         vec![
             (c_restored.as_str(), restored_msg.as_str()),
             (c_refined.as_str(), "sales-pipeline: refined"),
-            (c_steps.as_str(), "sales-pipeline: step 2, 3 completed"),
+            (
+                c_steps.as_str(),
+                "sales-pipeline: steps 3 (Confirm Decisions) and 4 (Generate Skill) completed"
+            ),
             (c_created.as_str(), "sales-pipeline: created"),
         ]
     );

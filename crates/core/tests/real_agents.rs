@@ -305,7 +305,11 @@ fn write_finished_skill(app: &App, name: &str) -> PathBuf {
         "EXPECTED-ANSWER: 10% off at 250 units\n",
     )
     .unwrap();
-    history::commit_skill(app, name, &format!("{name}: step 3 completed"));
+    history::commit_skill(
+        app,
+        name,
+        &format!("{name}: step 4 (Generate Skill) completed"),
+    );
     skill
 }
 

@@ -274,7 +274,7 @@ fn scenario_7_dead_session_does_not_skip_and_is_closed() {
     let r = reconcile(&app);
     assert_eq!(
         r.notifications,
-        ["'empty-skill' was reset from step 3 to step 0 (no output files found)"]
+        ["'empty-skill' was reset from step 4 (Generate Skill) to step 1 (Research) (no output files found)"]
     );
     assert_eq!(
         count(
@@ -299,9 +299,9 @@ fn scenario_crash_recovery_in_progress_steps_reset_and_reported() {
     let r = reconcile(&app);
     assert_eq!(r.notifications.len(), 1, "{r:?}");
     assert!(r.notifications[0].starts_with(
-        "'half' was interrupted during step 0 (Research) — the app stopped before the step finished."
+        "'half' was interrupted during step 1 (Research) — the app stopped before the step finished."
     ));
-    assert!(r.notifications[0].contains("The workflow continues at step 0"));
+    assert!(r.notifications[0].contains("The workflow continues at step 1 (Research)"));
     assert_eq!(r.auto_cleaned, 1);
     assert_eq!(run_of(&app, "half"), Some((0, "pending".into())));
     assert_eq!(
@@ -331,7 +331,7 @@ fn scenario_10_missing_run_is_recreated_at_detected_step_after_marker() {
     let r = reconcile(&app);
     assert_eq!(
         r.notifications,
-        ["'found-skill' workflow record recreated at step 0"]
+        ["'found-skill' workflow record recreated at step 1 (Research)"]
     );
     assert_eq!(run_of(&app, "found-skill"), Some((0, "pending".into())));
     let purpose: String = app
@@ -353,7 +353,7 @@ fn scenario_10_missing_run_is_recreated_at_detected_step_after_marker() {
     let r = reconcile(&app);
     assert_eq!(
         r.notifications,
-        ["'full-skill' workflow record recreated at step 3"]
+        ["'full-skill' workflow record recreated at step 4 (Generate Skill)"]
     );
     assert_eq!(run_of(&app, "full-skill"), Some((3, "completed".into())));
     assert_eq!(completed(&app, "full-skill"), [0, 1, 2, 3]);
@@ -404,11 +404,12 @@ fn scenario_2_db_ahead_of_disk_is_reset_and_later_files_go_to_trash() {
     write(&dir, "SKILL.md", "stray");
     let r = reconcile(&app);
     assert!(r.notifications.contains(
-        &"'ahead-skill' was reset from step 5 to step 0 (disk state behind DB)".to_string()
+        &"'ahead-skill' was reset from step 6 to step 1 (Research) (disk state behind DB)"
+            .to_string()
     ));
     assert!(r
         .notifications
-        .contains(&"'behind' was reset from step 3 to step 0 (disk state behind DB)".to_string()));
+        .contains(&"'behind' was reset from step 4 (Generate Skill) to step 1 (Research) (disk state behind DB)".to_string()));
     assert_eq!(run_of(&app, "behind"), Some((0, "pending".into())));
     assert_eq!(completed(&app, "behind"), [0], "only step 0 completed");
     // The stray SKILL.md went to the trash, reported (D8).
@@ -466,8 +467,8 @@ fn scenario_3_disk_ahead_advances_the_run() {
     assert_eq!(
         r.notifications,
         [
-            "'mid' was advanced from step 0 to step 2 (disk state ahead of DB)",
-            "'quick' was advanced from step 0 to step 3 (disk state ahead of DB)"
+            "'mid' was advanced from step 1 (Research) to step 3 (Confirm Decisions) (disk state ahead of DB)",
+            "'quick' was advanced from step 1 (Research) to step 4 (Generate Skill) (disk state ahead of DB)"
         ]
     );
     assert_eq!(run_of(&app, "quick"), Some((3, "completed".into())));
@@ -491,7 +492,7 @@ fn scenario_4_no_output_with_db_past_step_0_resets_to_0() {
     let r = reconcile(&app);
     assert_eq!(
         r.notifications[0],
-        "'empty-skill' was reset from step 3 to step 0 (no output files found)"
+        "'empty-skill' was reset from step 4 (Generate Skill) to step 1 (Research) (no output files found)"
     );
     assert_eq!(run_of(&app, "empty-skill"), Some((0, "pending".into())));
     assert!(completed(&app, "empty-skill").is_empty());
@@ -513,7 +514,7 @@ fn scenario_6_completed_run_without_skill_md_falls_back_to_scenario_2() {
     let r = reconcile(&app);
     assert_eq!(
         r.notifications,
-        ["'lost-md' was reset from step 3 to step 2 (disk state behind DB)"]
+        ["'lost-md' was reset from step 4 (Generate Skill) to step 3 (Confirm Decisions) (disk state behind DB)"]
     );
     assert_eq!(run_of(&app, "lost-md"), Some((2, "pending".into())));
     assert_eq!(completed(&app, "lost-md"), [0, 1, 2]);
@@ -838,7 +839,7 @@ fn workspace_equal_to_skills_folder_still_reconciles() {
     let r = reconcile(&app);
     assert_eq!(
         r.notifications,
-        ["'same-dir' was advanced from step 0 to step 2 (disk state ahead of DB)"]
+        ["'same-dir' was advanced from step 1 (Research) to step 3 (Confirm Decisions) (disk state ahead of DB)"]
     );
     assert!(r.discovered_skills.is_empty());
     assert!(shared.join(".claude/skills/p/SKILL.md").is_file());
@@ -1090,7 +1091,7 @@ async fn run_startup_reports_each_step_and_hands_notifications_to_the_ui() {
     assert_eq!(report.stale_locks_reclaimed, 1);
     assert_eq!(report.orphaned_sessions_closed, 1);
     let rec = report.reconciliation.clone().unwrap();
-    let expected = "'empty-skill' was reset from step 3 to step 0 (no output files found)";
+    let expected = "'empty-skill' was reset from step 4 (Generate Skill) to step 1 (Research) (no output files found)";
     assert_eq!(rec.notifications, [expected]);
     assert!(ws.join(".claude/CLAUDE.md").is_file());
 
@@ -1158,10 +1159,13 @@ async fn sigkill_mid_step_2_is_reported_reset_and_the_build_resumes_at_step_2() 
     assert_eq!(rec.notifications.len(), 1, "{rec:?}");
     let note = &rec.notifications[0];
     assert!(
-        note.starts_with("'crash-skill' was interrupted during step 2 (Confirm Decisions)"),
+        note.starts_with("'crash-skill' was interrupted during step 3 (Confirm Decisions)"),
         "{note}"
     );
-    assert!(note.contains("The workflow continues at step 2"), "{note}");
+    assert!(
+        note.contains("The workflow continues at step 3 (Confirm Decisions)"),
+        "{note}"
+    );
     assert_eq!(rec.auto_cleaned, 1);
     let out = skill_dir(&app, "crash-skill");
     assert!(

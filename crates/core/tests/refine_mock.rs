@@ -88,7 +88,7 @@ async fn history_follows_create_build_refine_restore() {
     let log = history::skill_history(&root, "hist-skill", 100).unwrap();
     let msgs: Vec<&str> = log.iter().map(|c| c.message.trim()).collect();
     assert_eq!(msgs[0], "hist-skill: refined");
-    assert_eq!(msgs[1], "hist-skill: step 3 completed");
+    assert_eq!(msgs[1], "hist-skill: step 4 (Generate Skill) completed");
     let step3 = log[1].sha.clone();
 
     // Restore the built version: a new commit, nothing rewritten, the built text is back.

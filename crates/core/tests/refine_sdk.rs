@@ -35,7 +35,11 @@ async fn refine_and_skill_test_through_the_real_sdk() {
     // A finished skill, as step 3 would leave it.
     let skill = app.skills_path().join("pricing");
     std::fs::write(skill.join("SKILL.md"), "---\nname: pricing\ndescription: Pricing rules. Use for price questions.\n---\n# Pricing\n").unwrap();
-    history::commit_skill(&app, "pricing", "pricing: step 3 completed");
+    history::commit_skill(
+        &app,
+        "pricing",
+        "pricing: step 4 (Generate Skill) completed",
+    );
 
     let refined = "---\nname: pricing\ndescription: Pricing rules. Use for price questions.\n---\n# Pricing\n\n## Discounts\nVolume discounts start at 100 units.\n";
     let fake = FakeMessages::start(workflow_script(vec![(

@@ -551,7 +551,7 @@ fn usage_by_step_uses_current_names_and_row_level_cancelled() {
             row(3, "Generate Skill", 12.0, 2),
             row(0, "Research", 1.5, 2),
             row(2, "Confirm Decisions", 0.25, 2),
-            row(7, "Step 7", 0.125, 1),
+            row(7, "Step 8", 0.125, 1),
             row(1, "Detailed Research", 0.0, 1),
         ]
     );
@@ -562,7 +562,7 @@ fn usage_by_step_uses_current_names_and_row_level_cancelled() {
             row(3, "Generate Skill", 12.0, 2),
             row(0, "Research", 1.5, 2),
             row(2, "Confirm Decisions", 0.25, 1),
-            row(7, "Step 7", 0.125, 1),
+            row(7, "Step 8", 0.125, 1),
         ]
     );
 }

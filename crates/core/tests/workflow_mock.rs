@@ -113,7 +113,14 @@ async fn mock_build_runs_four_steps_and_records_everything() {
     let msgs: Vec<&str> = log.iter().map(|c| c.message.trim()).collect();
     for id in 0..4 {
         assert!(
-            msgs.contains(&format!("churn-model: step {id} completed").as_str()),
+            msgs.contains(
+                &format!(
+                    "churn-model: step {} ({}) completed",
+                    id + 1,
+                    skill_builder_core::workflow::steps::STEPS[id].name
+                )
+                .as_str()
+            ),
             "{msgs:?}"
         );
     }

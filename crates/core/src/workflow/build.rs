@@ -65,7 +65,8 @@ pub async fn build_skill(
             let outcome = handle.wait().await;
             if !outcome.success {
                 return Err(Error::agent(format!(
-                    "step {id} failed: {}",
+                    "{} failed: {}",
+                    super::labels::step_label(id as i32),
                     outcome.error.unwrap_or_else(|| "the agent reported an error".into())
                 )));
             }
@@ -73,7 +74,8 @@ pub async fn build_skill(
             let done = state.steps.iter().any(|s| s.step_id == id as i32 && s.status == "completed");
             if !done {
                 return Err(Error::agent(format!(
-                    "step {id} ended but its output files are missing or invalid; see the transcript in {}",
+                    "{} ended but its output files are missing or invalid; see the transcript in {}",
+                    super::labels::step_label(id as i32),
                     app.workspace_path().join(skill).join("logs").display()
                 )));
             }

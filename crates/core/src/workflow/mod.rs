@@ -5,6 +5,7 @@
 pub mod build;
 pub mod context;
 pub mod deploy;
+pub mod labels;
 pub mod sessions;
 pub mod steps;
 
@@ -272,14 +273,18 @@ fn complete_step(
             if let Err(e) = store_artifacts(app, skill, run, id) {
                 tracing::warn!("could not store artifacts of {skill} step {id}: {e}");
             }
-            crate::history::commit_skill(app, skill, &format!("{skill}: step {id} completed"));
+            crate::history::commit_skill(
+                app,
+                skill,
+                &format!("{skill}: {} completed", labels::step_label(id as i32)),
+            );
             crate::installs::after_library_change(app, skill);
-            tracing::info!("{skill}: step {id} ({}) completed", STEPS[id as usize].name);
+            tracing::info!("{skill}: {} completed", labels::step_label(id as i32));
         }
         Err(why) => {
             let _ = set_step(&conn, skill, run, id as i32, "error");
             let _ = set_run(&conn, run, id as i32, "pending");
-            tracing::warn!("{skill}: step {id} failed: {why}");
+            tracing::warn!("{skill}: {} failed: {why}", labels::step_label(id as i32));
         }
     }
     verdict
@@ -411,11 +416,11 @@ struct AgentSpec<'a> {
 /// out that keep the research, so nobody starts over from step 0.
 fn contradictory_decisions_error(skill: &str) -> Error {
     Error::invalid(format!(
-        "Step 3 (Generate Skill) of '{skill}' is blocked: context/decisions.md has contradictory inputs \
+        "Step 4 (Generate Skill) of '{skill}' is blocked: context/decisions.md has contradictory inputs \
          (contradictory_inputs: true). Either edit the decisions and change that line to \
          'contradictory_inputs: revised', or change the contradicting answers in \
-         context/clarifications.json and re-run Confirm Decisions (reset_workflow_step from step 2, \
-         then run step 2); both keep the research and your answers."
+         context/clarifications.json and re-run step 3 (Confirm Decisions) (reset_workflow_step and \
+         run_workflow_step with step id 2); both keep the research and your answers."
     ))
 }
 
@@ -473,7 +478,9 @@ pub async fn start_step(
     let dir = skill_dir(app, skill);
     if id >= 1 && steps::scope_too_broad(&dir) {
         return Err(Error::invalid(format!(
-            "The research found the scope of '{skill}' too broad, so step {id} is blocked. Narrow the skill and reset to step 0."
+            "The research found the scope of '{skill}' too broad, so {} is blocked. Narrow the skill and reset to {}.",
+            labels::step_label(id as i32),
+            labels::step_label(0)
         )));
     }
     if id == 3 {
@@ -481,7 +488,7 @@ pub async fn start_step(
             std::fs::read_to_string(dir.join("context/decisions.md")).unwrap_or_default();
         if decisions.trim().is_empty() {
             return Err(Error::invalid(
-                "Step 3 needs context/decisions.md; run step 2 (Confirm Decisions) first",
+                "Step 4 (Generate Skill) needs context/decisions.md; run step 3 (Confirm Decisions) first",
             ));
         }
         if steps::contradictory(&dir) {
@@ -589,7 +596,7 @@ pub async fn start_step(
                 if outcome.success {
                     app.events.emit(crate::events::Event::agent_message(
                         &outcome.agent_id,
-                        json!({"type": "error", "request_id": outcome.agent_id, "error": format!("step {id} did not produce its outputs: {why}")}),
+                        json!({"type": "error", "request_id": outcome.agent_id, "error": format!("{} did not produce its outputs: {why}", labels::step_label(id as i32))}),
                     ));
                 }
             }
@@ -705,11 +712,11 @@ pub fn save_workflow_state(app: &App, a: SaveStateArgs) -> Result<()> {
     } else {
         a.status.clone()
     };
-    let completed: Vec<String> = a
+    let completed: Vec<i32> = a
         .step_statuses
         .iter()
         .filter(|s| s.status == "completed")
-        .map(|s| s.step_id.to_string())
+        .map(|s| s.step_id)
         .collect();
     app.db.write(|tx| {
         let sid = crate::skills::skill_id(tx, &a.skill_name)?
@@ -731,7 +738,11 @@ pub fn save_workflow_state(app: &App, a: SaveStateArgs) -> Result<()> {
         crate::history::commit_skill(
             app,
             &a.skill_name,
-            &format!("{}: step {} completed", a.skill_name, completed.join(", ")),
+            &format!(
+                "{}: {} completed",
+                a.skill_name,
+                labels::steps_label(&completed)
+            ),
         );
     }
     Ok(())
@@ -818,8 +829,8 @@ pub fn reset_workflow_step(app: &App, a: ResetArgs) -> Result<()> {
         app,
         skill,
         &format!(
-            "{skill}: checkpoint before reset to step {}",
-            a.from_step_id
+            "{skill}: checkpoint before reset to {}",
+            labels::step_label(a.from_step_id as i32)
         ),
     );
     let refs = dir.join("references");
