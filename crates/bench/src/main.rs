@@ -225,15 +225,12 @@ fn bench_list(rep: &mut Report, n: usize) {
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(Some(dir.path().to_path_buf())).unwrap();
     insert_skills(&app, n, "bench-skill");
-    let runs = 15;
-    let mut listed = 0;
-    let list = time_n(runs, |_| {
-        listed = skill_builder_core::skills::list_skills(&app, Default::default())
-            .unwrap()
-            .len();
-    });
-    assert_eq!(listed, n);
-    let bare = time_n(runs, |_| {
+    let runs = 21;
+    let list_once = || {
+        let listed = skill_builder_core::skills::list_skills(&app, Default::default()).unwrap();
+        assert_eq!(listed.len(), n);
+    };
+    let bare_once = || {
         let conn = app.db.conn();
         let mut stmt = conn
             .prepare(
@@ -250,12 +247,11 @@ fn bench_list(rep: &mut Report, n: usize) {
             .map(Result::unwrap)
             .collect();
         assert_eq!(rows.len(), n);
-    });
+    };
     // Through the command table, as a shell calls it: the JSON text it sends is the figure's
     // output (`call_raw`, what the HTTP, Tauri and CLI shells use).
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let mut sent = String::new();
-    let via_call = time_n(runs, |_| {
+    let call_once = || {
         let raw = rt
             .block_on(skill_builder_core::catalog::call_raw(
                 &app,
@@ -263,13 +259,32 @@ fn bench_list(rep: &mut Report, n: usize) {
                 json!({}),
             ))
             .unwrap();
-        sent = String::from(Box::<str>::from(raw));
-    });
+        String::from(Box::<str>::from(raw))
+    };
+    let sent = call_once();
     let listed: Vec<serde_json::Value> = serde_json::from_str(&sent).unwrap();
     assert_eq!(listed.len(), n);
+    // Interleaved rounds (baseline, command, catalog call): a load change on this shared
+    // machine hits the three figures alike instead of skewing their ratio.
+    let (mut bare, mut list, mut via_call) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        for (out, f) in [
+            (&mut bare, &bare_once as &dyn Fn()),
+            (&mut list, &list_once),
+            (&mut via_call, &|| drop(call_once())),
+        ] {
+            let t = Instant::now();
+            f();
+            out.push(t.elapsed());
+        }
+    }
+    let (bare, list, via_call) = (median(bare), median(list), median(via_call));
     rep.section(
         "list_skills",
-        &format!("{n} skills with runs and 2 tags each; median of {runs} runs."),
+        &format!(
+            "{n} skills with runs and 2 tags each; median of {runs} interleaved rounds \
+             (baseline, command, catalog call)."
+        ),
         vec![
             time_row(
                 &format!("`skills::list_skills` ({n} skills)"),
@@ -725,10 +740,7 @@ fn bench_sidecar(rep: &mut Report) {
     // sidecar) vs the raw pipe of the same producer.
     let fake = tempfile::tempdir().unwrap();
     write_fake_sidecar(fake.path());
-    let mut pool_runs = Vec::new();
-    let mut cpu_runs = Vec::new();
-    let mut events = 0;
-    for _ in 0..5 {
+    let pool_once = || {
         let out = Command::new(std::env::current_exe().unwrap())
             .arg("--throughput-child")
             .env("SKILL_BUILDER_SIDECAR_DIR", fake.path())
@@ -744,55 +756,62 @@ fn bench_sidecar(rep: &mut Report) {
         let v: serde_json::Value =
             serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap())
                 .unwrap();
-        events = v["events"].as_u64().unwrap();
-        cpu_runs.push(Duration::from_secs_f64(v["cpu"].as_f64().unwrap()));
-        pool_runs.push(Duration::from_secs_f64(v["secs"].as_f64().unwrap()));
+        (
+            v["events"].as_u64().unwrap(),
+            Duration::from_secs_f64(v["cpu"].as_f64().unwrap()),
+            Duration::from_secs_f64(v["secs"].as_f64().unwrap()),
+        )
+    };
+    let raw_once = || {
+        let mut child = Command::new("node")
+            .arg(fake.path().join("src/main.js"))
+            .env("BENCH_LINES", LINES.to_string())
+            .env("BENCH_PAD", PAD.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let mut r = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut s = String::new();
+        r.read_line(&mut s).unwrap(); // sidecar_ready
+        let t = Instant::now();
+        stdin
+            .write_all(b"{\"type\":\"agent_request\",\"request_id\":\"raw\",\"config\":{}}\n")
+            .unwrap();
+        let mut n = 0u64;
+        loop {
+            s.clear();
+            if r.read_line(&mut s).unwrap() == 0 || s.contains("\"result\"") {
+                break;
+            }
+            n += 1;
+        }
+        let d = t.elapsed();
+        drop(stdin);
+        let _ = child.kill();
+        child.wait().unwrap();
+        assert_eq!(n, LINES);
+        d
+    };
+    // Interleaved rounds (pool, raw pipe): a load change on this shared machine hits both.
+    let (mut pool_runs, mut cpu_runs, mut raw_runs) = (Vec::new(), Vec::new(), Vec::new());
+    let mut events = 0;
+    for _ in 0..5 {
+        let (e, cpu, secs) = pool_once();
+        events = e;
+        cpu_runs.push(cpu);
+        pool_runs.push(secs);
+        raw_runs.push(raw_once());
     }
     assert!(events >= LINES, "only {events} events");
     let pool = median(pool_runs);
     let cpu = median(cpu_runs);
+    let raw = median(raw_runs);
     println!(
         "pool process CPU per event: {:.2} µs ({} CPU for {events} events)",
         cpu.as_secs_f64() * 1e6 / events as f64,
         ms(cpu)
-    );
-    let raw = median(
-        (0..5)
-            .map(|_| {
-                let mut child = Command::new("node")
-                    .arg(fake.path().join("src/main.js"))
-                    .env("BENCH_LINES", LINES.to_string())
-                    .env("BENCH_PAD", PAD.to_string())
-                    .stdin(Stdio::piped())
-                    .stdout(Stdio::piped())
-                    .spawn()
-                    .unwrap();
-                let mut stdin = child.stdin.take().unwrap();
-                let mut r = std::io::BufReader::new(child.stdout.take().unwrap());
-                let mut s = String::new();
-                r.read_line(&mut s).unwrap(); // sidecar_ready
-                let t = Instant::now();
-                stdin
-                    .write_all(
-                        b"{\"type\":\"agent_request\",\"request_id\":\"raw\",\"config\":{}}\n",
-                    )
-                    .unwrap();
-                let mut n = 0u64;
-                loop {
-                    s.clear();
-                    if r.read_line(&mut s).unwrap() == 0 || s.contains("\"result\"") {
-                        break;
-                    }
-                    n += 1;
-                }
-                let d = t.elapsed();
-                drop(stdin);
-                let _ = child.kill();
-                child.wait().unwrap();
-                assert_eq!(n, LINES);
-                d
-            })
-            .collect(),
     );
     let rate = LINES as f64 / pool.as_secs_f64();
     let raw_rate = LINES as f64 / raw.as_secs_f64();
@@ -802,7 +821,7 @@ fn bench_sidecar(rep: &mut Report) {
             "One agent request answered by a stand-in sidecar (`node`, same JSON-lines protocol) with {LINES} \
              assistant messages (~{} B each) and a result. Figure: `SidecarPool::send` → parse, route, count, \
              `agent-message` event into a counting sink, until the request resolves. Baseline: the same \
-             producer read line by line by a `BufReader` on the raw pipe. Median of 5 runs each.",
+             producer read line by line by a `BufReader` on the raw pipe. Median of 5 interleaved rounds.",
             PAD + 190
         ),
         vec![Row {

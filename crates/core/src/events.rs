@@ -31,9 +31,14 @@ pub const ALL_EVENTS: [&str; 6] = [
 
 impl Event {
     pub fn agent_message(agent_id: &str, message: Value) -> Event {
+        // Built by hand: `json!` passes `message` through `to_value`, a deep copy of every
+        // streamed message (docs/benchmarks.md › Profile).
+        let mut payload = serde_json::Map::with_capacity(2);
+        payload.insert("agent_id".into(), Value::String(agent_id.into()));
+        payload.insert("message".into(), message);
         Event {
             name: AGENT_MESSAGE,
-            payload: serde_json::json!({"agent_id": agent_id, "message": message}),
+            payload: Value::Object(payload),
         }
     }
     /// `error` says why a request failed (a crash, a refused start); absent on success.

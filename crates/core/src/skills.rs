@@ -316,9 +316,11 @@ pub fn create_skill(app: &App, a: CreateSkillArgs) -> Result<()> {
 /// Lists every skill of the library, newest change first.
 pub fn list_skills(app: &App, _: WorkspaceArgs) -> Result<Vec<SkillSummary>> {
     let conn = app.db.conn();
+    // Tags are sorted per skill in Rust (a few each; byte order = SQLite's BINARY collation)
+    // rather than by an ORDER BY that sorts the whole table (docs/benchmarks.md › Profile).
     let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
     {
-        let mut stmt = conn.prepare("SELECT skill_id, tag FROM skill_tags ORDER BY tag")?;
+        let mut stmt = conn.prepare_cached("SELECT skill_id, tag FROM skill_tags")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
         for row in rows {
             let (id, t) = row?;
@@ -327,7 +329,8 @@ pub fn list_skills(app: &App, _: WorkspaceArgs) -> Result<Vec<SkillSummary>> {
     }
     let mut step_rows: HashMap<String, Vec<(i32, String)>> = HashMap::new();
     {
-        let mut stmt = conn.prepare("SELECT skill_name, step_id, status FROM workflow_steps")?;
+        let mut stmt =
+            conn.prepare_cached("SELECT skill_name, step_id, status FROM workflow_steps")?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -340,7 +343,7 @@ pub fn list_skills(app: &App, _: WorkspaceArgs) -> Result<Vec<SkillSummary>> {
             step_rows.entry(skill).or_default().push((id, status));
         }
     }
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT s.id, s.name, s.skill_source, s.purpose, s.updated_at, s.description, s.version,
                 s.model, s.argument_hint, s.user_invocable, s.disable_model_invocation,
                 r.id, r.current_step, r.status, r.updated_at, r.author_login, r.author_avatar,
@@ -384,7 +387,13 @@ pub fn list_skills(app: &App, _: WorkspaceArgs) -> Result<Vec<SkillSummary>> {
             } else {
                 s_updated
             }),
-            tags: tags.remove(&id).unwrap_or_default(),
+            tags: tags
+                .remove(&id)
+                .map(|mut t| {
+                    t.sort_unstable();
+                    t
+                })
+                .unwrap_or_default(),
             purpose: r.get(3)?,
             author_login: if builder_run { r.get(15)? } else { None },
             author_avatar: if builder_run { r.get(16)? } else { None },

@@ -843,11 +843,26 @@ async fn spawn_sidecar(
 async fn read_loop(
     app: Weak<App>,
     sc: Arc<Sidecar>,
-    mut lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
 ) {
-    while let Ok(Some(line)) = lines.next_line().await {
+    // A burst of streamed messages is read with a pipe-sized buffer (few reads) into one
+    // reused line (no allocation per line); the ending is stripped as `Lines` does.
+    let mut reader = BufReader::with_capacity(1 << 16, lines.into_inner());
+    let mut buf = String::new();
+    loop {
+        buf.clear();
+        if !matches!(reader.read_line(&mut buf).await, Ok(n) if n > 0) {
+            break;
+        }
+        let line = match buf.strip_suffix('\n') {
+            Some(l) => l.strip_suffix('\r').unwrap_or(l),
+            None => &buf,
+        };
         let Some(app) = app.upgrade() else { break };
-        route_line(&app, &sc, &line);
+        route_line(&app, &sc, line);
+        if buf.capacity() > 1 << 20 {
+            buf = String::new(); // one huge message must not pin its size for the runner's life
+        }
     }
     // EOF: the process is gone (or going). Fail everything still pending.
     let was_stopping = sc.dead.swap(true, Ordering::SeqCst);
