@@ -1,5 +1,6 @@
 //! Library benchmark (not a test): time to create 1,000 skills through the command, and
-//! `list_skills` over 10,000 skills next to a bare rusqlite SELECT of the same rows.
+//! `list_skills` over 10,000 skills (alone and through the catalog, JSON text out) next to a bare
+//! rusqlite SELECT of the same rows and columns.
 //! Run: `cargo bench -p skill-builder-core --bench library`.
 
 use serde_json::json;
@@ -54,35 +55,56 @@ fn main() {
     }
 
     let runs = 15;
-    let mut list = Vec::new();
-    let mut n_listed = 0;
-    for _ in 0..runs {
-        let t = Instant::now();
-        let v = skills::list_skills(&app, Default::default()).unwrap();
-        list.push(t.elapsed());
-        n_listed = v.len();
-    }
-    let mut bare = Vec::new();
-    for _ in 0..runs {
+    let list_once = || skills::list_skills(&app, Default::default()).unwrap().len();
+    let bare_once = || {
         let conn = app.db.conn();
-        let t = Instant::now();
         let mut stmt = conn
-            .prepare("SELECT s.name, s.skill_source, s.purpose, s.updated_at, s.description, r.current_step, r.status
-                      FROM skills s LEFT JOIN workflow_runs r ON r.skill_id = s.id")
+            .prepare(
+                "SELECT s.id, s.name, s.skill_source, s.purpose, s.updated_at, s.description, s.version,
+                        s.model, s.argument_hint, s.user_invocable, s.disable_model_invocation,
+                        r.id, r.current_step, r.status, r.updated_at, r.author_login, r.author_avatar,
+                        r.display_name, r.intake_json, r.source
+                 FROM skills s LEFT JOIN workflow_runs r ON r.skill_id = s.id",
+            )
             .unwrap();
-        let rows: Vec<(String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        let rows: Vec<Vec<rusqlite::types::Value>> = stmt
+            .query_map([], |r| (0..20).map(|i| r.get(i)).collect())
             .unwrap()
             .map(Result::unwrap)
             .collect();
+        rows.len()
+    };
+    // The shells' path: the JSON text they send.
+    let call_once = || {
+        let raw = rt
+            .block_on(catalog::call_raw(&app, "list_skills", json!({})))
+            .unwrap();
+        raw.get().len()
+    };
+    // Interleaved rounds, so a load change hits the three alike.
+    let (mut list, mut bare, mut call) = (Vec::new(), Vec::new(), Vec::new());
+    let mut n_listed = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        assert_eq!(bare_once(), 10_000);
         bare.push(t.elapsed());
-        assert_eq!(rows.len(), n_listed);
+        let t = Instant::now();
+        n_listed = list_once();
+        list.push(t.elapsed());
+        let t = Instant::now();
+        assert!(call_once() > 0);
+        call.push(t.elapsed());
     }
-    let (l, b) = (median(list), median(bare));
+    assert_eq!(n_listed, 10_000);
+    let (l, b, c) = (median(list), median(bare), median(call));
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "list_skills over {n_listed} skills: {:.2} ms (median of {runs}); bare SELECT of the same rows: {:.2} ms; ratio {:.1}x",
-        l.as_secs_f64() * 1e3,
-        b.as_secs_f64() * 1e3,
-        l.as_secs_f64() / b.as_secs_f64()
+        "list_skills over {n_listed} skills (median of {runs}): {:.2} ms; through catalog::call_raw \
+         (JSON text out): {:.2} ms; bare SELECT of the same 20 columns: {:.2} ms; ratios {:.1}x and {:.1}x",
+        ms(l),
+        ms(c),
+        ms(b),
+        l.as_secs_f64() / b.as_secs_f64(),
+        c.as_secs_f64() / b.as_secs_f64()
     );
 }
