@@ -14,6 +14,9 @@ export interface AppSettings {
   max_dimensions: number;
   mock_agents?: boolean;
   github_user_login?: string | null;
+  /** Sync the installs into agents after a build, refine, restore or import. */
+  auto_sync_installs?: boolean;
+  marketplace_registries?: MarketplaceRegistry[];
   [key: string]: unknown;
 }
 
@@ -97,6 +100,8 @@ export interface WorkspaceSkill {
   purpose: string | null;
   version: string | null;
   marketplace_source_url: string | null;
+  /** Lint findings of an upload (empty elsewhere). */
+  warnings?: string[];
 }
 
 export interface GitHubRepoInfo {
@@ -266,4 +271,170 @@ export function kebabProblem(name: string): string | null {
   if (name.includes("--")) return "Use single hyphens between words.";
   if (name.length > 64) return "Keep the name at most 64 characters.";
   return KEBAB.test(name) ? null : "Use kebab-case, e.g. sales-pipeline.";
+}
+
+// ---- skill actions (package, lint, details) ----
+
+/** `list_skills` row with the fields it sends in camelCase (frontmatter extras). */
+export interface SkillDetails extends SkillSummary {
+  argumentHint?: string | null;
+  userInvocable?: boolean | null;
+  disableModelInvocation?: boolean | null;
+  state_label?: string;
+}
+
+export interface PackageResult {
+  file_path: string;
+  size_bytes: number;
+  /** Symbolic links left out of the package. */
+  skipped?: string[];
+}
+
+export interface LintFinding {
+  severity: "error" | "warning";
+  /** Stable code: `unknown_keys`, `broken_link`, `missing_description`, … */
+  code: string;
+  field: string | null;
+  message: string;
+}
+
+export interface LintResult {
+  path: string;
+  mode: "spec" | "claude_code";
+  findings: LintFinding[];
+  ok: boolean;
+  claude_code_only: boolean;
+  /** Present when `fix: true` was asked. */
+  fix?: { moved: string[]; bom_removed: boolean; changed: boolean; commit: string | null };
+}
+
+export interface FieldSuggestions {
+  description: string;
+  domain: string;
+  audience: string;
+  challenges: string;
+  scope: string;
+  unique_setup: string;
+  claude_mistakes: string;
+  context_questions: string;
+}
+
+// ---- installs into agents (issue 17) ----
+
+export type InstallState = "current" | "outdated" | "changed_by_hand" | "missing";
+
+export interface AgentInstall {
+  skill_name: string;
+  agent: string;
+  scope: "user" | "project" | "dir";
+  path: string;
+  version: string | null;
+  content_hash: string;
+  installed_at: string;
+  state: InstallState;
+  in_library: boolean;
+}
+
+export interface InstallResult extends AgentInstall {
+  backup: string | null;
+}
+
+export interface UninstallResult {
+  skill_name: string;
+  agent: string;
+  scope: string;
+  path: string;
+  backup: string | null;
+}
+
+export type SyncOutcome = "updated" | "up_to_date" | "changed_by_hand" | "replaced" | "missing" | "reinstalled" | "not_in_library" | "failed";
+
+export interface SyncResult {
+  skill_name: string;
+  agent: string;
+  scope: string;
+  path: string;
+  outcome: SyncOutcome;
+  backup: string | null;
+  message: string | null;
+}
+
+/** The agents `install_to_agent` knows, with the folders it writes to (`~` = home). */
+export const KNOWN_AGENTS: { value: string; label: string; user: string; project: string }[] = [
+  { value: "claude-code", label: "Claude Code", user: "~/.claude/skills", project: ".claude/skills" },
+  { value: "codex", label: "Codex", user: "~/.agents/skills", project: ".agents/skills" },
+  { value: "copilot", label: "GitHub Copilot", user: "~/.copilot/skills", project: ".github/skills" },
+];
+
+// ---- workspace skills, registries, GitHub sign-in ----
+
+/** Purpose slots of workspace skills (one active skill each). */
+export const WORKSPACE_PURPOSES: { value: string; label: string }[] = [
+  { value: "research", label: "Research" },
+  { value: "validate", label: "Validate" },
+  { value: "skill-building", label: "Skill building" },
+  { value: "test-context", label: "Test context" },
+];
+
+export interface MarketplaceRegistry {
+  name: string;
+  source_url: string;
+  enabled: boolean;
+}
+
+export interface SkillUpdateInfo {
+  name: string;
+  path: string;
+  version: string;
+}
+
+export interface MarketplaceUpdateResult {
+  library: SkillUpdateInfo[];
+  workspace: SkillUpdateInfo[];
+  registry_name: string | null;
+}
+
+export interface DeviceFlowResponse {
+  device_code: string;
+  user_code: string;
+  verification_uri: string;
+  expires_in: number;
+  interval: number;
+}
+
+export interface GitHubUser {
+  login: string;
+  avatar_url: string;
+  email: string | null;
+}
+
+export type GitHubAuthResult =
+  | { status: "pending" }
+  | { status: "slow_down"; interval?: number }
+  | { status: "expired" }
+  | { status: "denied" }
+  | { status: "success"; user: GitHubUser };
+
+// ---- usage: one agent run ----
+
+export interface AgentRunRecord {
+  agent_id: string;
+  skill_name: string;
+  step_id: number;
+  model: string;
+  status: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  total_cost: number;
+  duration_ms: number;
+  num_turns: number;
+  stop_reason: string | null;
+  duration_api_ms: number | null;
+  tool_use_count: number;
+  compaction_count: number;
+  session_id: string | null;
+  started_at: string;
+  completed_at: string | null;
 }

@@ -1,11 +1,13 @@
-// Settings: API key (masked, testable), folders, model, GitHub app, log level, mock agents. Saves only the
-// keys that changed (save_settings merges them into the stored settings).
+// Settings: API key (masked, testable), folders, model, GitHub app and sign-in, installs into
+// agents, log level, mock agents. Saves only the keys that changed (save_settings merges them
+// into the stored settings).
 
 import { useEffect, useState, type FormEvent } from "react";
 import { ApiError, invoke, transportName } from "../api/transport";
 import { forgetSettings, getSettings, useAsync } from "../api/hooks";
 import { MODELS, type AppSettings } from "../api/types";
 import { ErrorBox, Notice, Spinner } from "../components/ErrorBox";
+import { GitHubSignIn } from "../components/GitHubSignIn";
 
 interface Form {
   anthropic_api_key: string;
@@ -19,6 +21,7 @@ interface Form {
   function_role: string;
   github_oauth_client_id: string;
   feedback_repository: string;
+  auto_sync_installs: boolean;
 }
 
 const text = (v: unknown): string => (typeof v === "string" ? v : "");
@@ -36,6 +39,7 @@ function toForm(s: AppSettings): Form {
     function_role: s.function_role ?? "",
     github_oauth_client_id: text(s.github_oauth_client_id),
     feedback_repository: text(s.feedback_repository),
+    auto_sync_installs: !!s.auto_sync_installs,
   };
 }
 
@@ -232,6 +236,25 @@ export function SettingsPage() {
             />
             <p className="help">Where feedback is filed as GitHub issues. SKILL_BUILDER_FEEDBACK_REPO overrides it.</p>
           </div>
+          <div className="field" aria-label="GitHub sign-in" role="group">
+            <span className="strong">Sign-in</span>
+            {initial.github_oauth_client_id !== form.github_oauth_client_id && (
+              <p className="help">Save the client id first: sign-in uses the saved one.</p>
+            )}
+            <GitHubSignIn />
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>Installs into agents</legend>
+          <label className="inline">
+            <input type="checkbox" checked={form.auto_sync_installs} onChange={(e) => set("auto_sync_installs", e.target.checked)} aria-describedby="auto-sync-help" /> Auto-sync
+            installs
+          </label>
+          <p id="auto-sync-help" className="help">
+            After a build, refine, restore or import, bring the skill's copies in Claude Code, Codex, Copilot or other folders to the new version.
+            Copies changed by hand are never overwritten.
+          </p>
         </fieldset>
 
         <fieldset>

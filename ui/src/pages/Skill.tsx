@@ -1,11 +1,15 @@
-// One skill: its files, its version history (diff, restore), the refine chat and skill tests.
+// One skill: its actions (download, rename, details, validate, install, delete), its files,
+// its version history (diff, restore), the refine chat, skill tests and its installs into agents.
 
 import { useEffect, useMemo, useState } from "react";
 import { invoke } from "../api/transport";
 import { getSettings, useAsync } from "../api/hooks";
-import type { AppSettings, FileDiff, SkillCommit, SkillFileEntry, SkillSummary } from "../api/types";
+import type { AppSettings, FileDiff, SkillCommit, SkillDetails, SkillFileEntry } from "../api/types";
 import { DiffView } from "../components/DiffView";
+import { FileContent } from "../components/Markdown";
 import { ErrorBox, Notice, Spinner } from "../components/ErrorBox";
+import { InstallPanel } from "../components/InstallPanel";
+import { SkillActions } from "../components/SkillActions";
 import { Link, navigate, useQuery } from "../router";
 import { StatusBadge } from "./Library";
 import { RefinePanel } from "./Refine";
@@ -16,12 +20,13 @@ const TABS = [
   { id: "history", label: "History" },
   { id: "refine", label: "Refine" },
   { id: "test", label: "Test" },
+  { id: "installs", label: "Installs" },
 ] as const;
 type Tab = (typeof TABS)[number]["id"];
 
 async function loadSkill(skill: string) {
   const settings = await getSettings();
-  const all = await invoke<SkillSummary[]>("list_skills", { workspacePath: settings.workspace_path ?? "" });
+  const all = await invoke<SkillDetails[]>("list_skills", { workspacePath: settings.workspace_path ?? "" });
   return { settings, summary: all.find((s) => s.name === skill) ?? null };
 }
 
@@ -46,7 +51,7 @@ export function SkillPage({ skill }: { skill: string }) {
           <div className="row gap-s">
             <span>Status:</span>
             <span data-testid="skill-status">
-              <StatusBadge status={s.status} />
+              <StatusBadge status={s.status} label={(s as { state_label?: string }).state_label} />
             </span>
             {s.status !== "completed" && (s.skill_source ?? "skill-builder") === "skill-builder" && (
               <Link className="btn btn-primary" to={`/skills/${encodeURIComponent(skill)}/build`}>
@@ -56,6 +61,15 @@ export function SkillPage({ skill }: { skill: string }) {
           </div>
         )}
       </header>
+      {s && data && (
+        <SkillActions
+          skill={skill}
+          summary={s}
+          settings={data.settings}
+          onChanged={reload}
+          onInstall={() => navigate(`/skills/${encodeURIComponent(skill)}?tab=installs&install=1`, { replace: true })}
+        />
+      )}
       <ErrorBox error={error} onRetry={reload} />
       {data && !s && (
         <div className="alert alert-info" role="status">
@@ -86,6 +100,7 @@ export function SkillPage({ skill }: { skill: string }) {
         {data && tab === "history" && <HistoryPanel skill={skill} settings={data.settings} />}
         {data && tab === "refine" && <RefinePanel skill={skill} settings={data.settings} />}
         {data && tab === "test" && <SkillTestPanel skill={skill} settings={data.settings} />}
+        {data && tab === "installs" && <InstallPanel key={query.get("install") ?? ""} skill={skill} startOpen={query.get("install") === "1"} />}
       </div>
     </div>
   );
@@ -145,7 +160,7 @@ function FilesPanel({ skill, settings }: { skill: string; settings: AppSettings 
             <h2 className="file-title">{selected}</h2>
             <ErrorBox error={readError} />
             {content == null && !readError && <Spinner label="Reading…" />}
-            {content != null && <pre className="file-view">{content}</pre>}
+            {content != null && <FileContent path={selected ?? ""} text={content} />}
           </section>
         </>
       )}

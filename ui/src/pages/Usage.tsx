@@ -1,11 +1,13 @@
-// Usage & cost: totals, and bar charts by day, step and model, plus recent sessions.
+// Usage & cost: totals, and bar charts by day, step and model, recent sessions and agent runs,
+// each run with its details (tokens, cost, turns, transcript).
 
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import { invoke } from "../api/transport";
 import { useAsync } from "../api/hooks";
-import { STEP_NAMES, type UsageByDay, type UsageByModel, type UsageByStep, type UsageSummary, type WorkflowSessionRecord } from "../api/types";
+import { STEP_NAMES, type AgentRunRecord, type UsageByDay, type UsageByModel, type UsageByStep, type UsageSummary, type WorkflowSessionRecord } from "../api/types";
 import { Bars } from "../components/Bars";
 import { ErrorBox, Spinner } from "../components/ErrorBox";
+import { RunDetails, stepLabel } from "../components/RunDetails";
 
 const money = (v: number) => `$${v.toFixed(v < 1 ? 4 : 2)}`;
 
@@ -20,14 +22,15 @@ async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: unknown }>
 
 async function loadUsage(hideCancelled: boolean) {
   const a = { hideCancelled };
-  const [summary, byDay, byStep, byModel, sessions] = await Promise.all([
+  const [summary, byDay, byStep, byModel, sessions, runs] = await Promise.all([
     settle(invoke<UsageSummary>("get_usage_summary", a)),
     settle(invoke<UsageByDay[]>("get_usage_by_day", { ...a, days: 30 })),
     settle(invoke<UsageByStep[]>("get_usage_by_step", a)),
     settle(invoke<UsageByModel[]>("get_usage_by_model", a)),
     settle(invoke<WorkflowSessionRecord[]>("get_recent_workflow_sessions", { ...a, limit: 20 })),
+    settle(invoke<AgentRunRecord[]>("get_recent_runs", { limit: 20 })),
   ]);
-  return { summary, byDay, byStep, byModel, sessions };
+  return { summary, byDay, byStep, byModel, sessions, runs };
 }
 
 export function UsagePage() {
@@ -39,6 +42,7 @@ export function UsagePage() {
   const { data, error, loading, reload } = useAsync(() => loadUsage(hide), [hide]);
   const [resetAsk, setResetAsk] = useState(false);
   const [resetError, setResetError] = useState<unknown>(null);
+  const [openSession, setOpenSession] = useState<string | null>(null);
 
   const reset = async () => {
     try {
@@ -138,26 +142,129 @@ export function UsagePage() {
                   <th scope="col">Tokens in / out</th>
                   <th scope="col">Cost</th>
                   <th scope="col">Started</th>
+                  <th scope="col">
+                    <span className="sr-only">Runs</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {data.sessions.value.map((s) => (
-                  <tr key={s.session_id}>
-                    <td>{s.skill_name}</td>
-                    <td>{s.steps_csv}</td>
-                    <td>{s.agent_count}</td>
-                    <td>
-                      {s.total_input_tokens.toLocaleString()} / {s.total_output_tokens.toLocaleString()}
-                    </td>
-                    <td>{money(s.total_cost)}</td>
-                    <td className="small">{new Date(s.started_at).toLocaleString()}</td>
-                  </tr>
+                  <Fragment key={s.session_id}>
+                    <tr>
+                      <td data-label="Skill">{s.skill_name}</td>
+                      <td data-label="Steps">{s.steps_csv}</td>
+                      <td data-label="Agents">{s.agent_count}</td>
+                      <td data-label="Tokens in / out">
+                        {s.total_input_tokens.toLocaleString()} / {s.total_output_tokens.toLocaleString()}
+                      </td>
+                      <td data-label="Cost">{money(s.total_cost)}</td>
+                      <td data-label="Started" className="small">
+                        {new Date(s.started_at).toLocaleString()}
+                      </td>
+                      <td className="actions">
+                        <button
+                          type="button"
+                          className="btn btn-small"
+                          aria-expanded={openSession === s.session_id}
+                          aria-label={`Runs of the ${s.skill_name} session started ${new Date(s.started_at).toLocaleString()}`}
+                          onClick={() => setOpenSession(openSession === s.session_id ? null : s.session_id)}
+                        >
+                          Runs
+                        </button>
+                      </td>
+                    </tr>
+                    {openSession === s.session_id && (
+                      <tr className="details-row">
+                        <td colSpan={7}>
+                          <SessionRuns sessionId={s.session_id} />
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
                 ))}
               </tbody>
             </table>
           )}
+          <h2>Recent agent runs</h2>
+          <ErrorBox error={data.runs.error} />
+          {data.runs.value && data.runs.value.length === 0 && <p className="muted">No agent runs yet.</p>}
+          {data.runs.value && data.runs.value.length > 0 && <RunTable runs={data.runs.value} label="Recent agent runs" showSkill />}
         </>
       )}
     </div>
+  );
+}
+
+function SessionRuns({ sessionId }: { sessionId: string }) {
+  const runs = useAsync(() => invoke<AgentRunRecord[]>("get_session_agent_runs", { sessionId }), [sessionId]);
+  return (
+    <div className="session-runs">
+      <ErrorBox error={runs.error} onRetry={runs.reload} />
+      {runs.loading && !runs.data && <Spinner label="Loading the session's runs…" />}
+      {runs.data && runs.data.length === 0 && <p className="muted">No agent runs recorded in this session.</p>}
+      {runs.data && runs.data.length > 0 && <RunTable runs={runs.data} label="Agent runs of the session" />}
+    </div>
+  );
+}
+
+/** Agent runs, one row each, with their details (and transcript) on request. */
+function RunTable({ runs, label, showSkill = false }: { runs: AgentRunRecord[]; label: string; showSkill?: boolean }) {
+  const [open, setOpen] = useState<string | null>(null);
+  const cols = showSkill ? 8 : 7;
+  const key = (r: AgentRunRecord) => `${r.agent_id}|${r.model}`;
+  return (
+    <table className="table runs" aria-label={label}>
+      <thead>
+        <tr>
+          {showSkill && <th scope="col">Skill</th>}
+          <th scope="col">Step</th>
+          <th scope="col">Model</th>
+          <th scope="col">Status</th>
+          <th scope="col">Tokens in / out</th>
+          <th scope="col">Cost</th>
+          <th scope="col">Turns</th>
+          <th scope="col">
+            <span className="sr-only">Details</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((r) => (
+          <Fragment key={key(r)}>
+            <tr>
+              {showSkill && <td data-label="Skill">{r.skill_name}</td>}
+              <td data-label="Step">{stepLabel(r.step_id)}</td>
+              <td data-label="Model" className="small">
+                {r.model}
+              </td>
+              <td data-label="Status">{r.status}</td>
+              <td data-label="Tokens in / out">
+                {r.input_tokens.toLocaleString()} / {r.output_tokens.toLocaleString()}
+              </td>
+              <td data-label="Cost">{money(r.total_cost)}</td>
+              <td data-label="Turns">{r.num_turns}</td>
+              <td className="actions">
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  aria-expanded={open === key(r)}
+                  aria-label={`Details of the ${stepLabel(r.step_id)} run of ${r.skill_name} (${new Date(r.started_at).toLocaleTimeString()})`}
+                  onClick={() => setOpen(open === key(r) ? null : key(r))}
+                >
+                  Details
+                </button>
+              </td>
+            </tr>
+            {open === key(r) && (
+              <tr className="details-row">
+                <td colSpan={cols}>
+                  <RunDetails run={r} />
+                </td>
+              </tr>
+            )}
+          </Fragment>
+        ))}
+      </tbody>
+    </table>
   );
 }
