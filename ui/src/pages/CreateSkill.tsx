@@ -5,6 +5,7 @@ import { ApiError, invoke } from "../api/transport";
 import { getSettings } from "../api/hooks";
 import { PURPOSES, kebabProblem } from "../api/types";
 import { ErrorBox } from "../components/ErrorBox";
+import { SuggestDescription } from "../components/SuggestDescription";
 import { navigate } from "../router";
 
 export function parseTags(s: string): string[] {
@@ -83,6 +84,7 @@ export function CreateSkillPage() {
         <div className="field">
           <label htmlFor="skill-description">Description</label>
           <textarea id="skill-description" rows={4} value={description} onChange={(e) => setDescription(e.target.value)} placeholder="What the skill helps Claude do, and when to use it" />
+          <SuggestDescription name={name} purpose={purpose} onAccept={setDescription} />
         </div>
         <div className="field">
           <label htmlFor="skill-tags">Tags</label>
