@@ -1,4 +1,4 @@
-// Layout (navigation + main area) and the route table.
+// Layout (navigation + main area), the route table and each route's window title.
 
 import { useEffect, useState } from "react";
 import { Link, match, useLocation } from "./router";
@@ -12,6 +12,9 @@ import { WorkspaceSkillsPage } from "./pages/WorkspaceSkills";
 import { UsagePage } from "./pages/Usage";
 import { SettingsPage } from "./pages/Settings";
 import { CloseGuard } from "./components/CloseGuard";
+import { OfflineBanner } from "./components/OfflineBanner";
+import { RunningIndicator } from "./components/RunningIndicator";
+import { useTitle } from "./state/title";
 
 const NAV = [
   { to: "/", label: "Skills library" },
@@ -22,24 +25,28 @@ const NAV = [
   { to: "/settings", label: "Settings" },
 ];
 
-function route(path: string) {
+/** The page of a path and its title (the window title reads "<title> — Skill Builder"). */
+function route(path: string): { title: string; page: JSX.Element } {
   let m: Record<string, string> | null;
-  if (path === "/" || path === "/skills") return <LibraryPage />;
-  if (path === "/create") return <CreateSkillPage />;
-  if ((m = match("/skills/:name/build", path))) return <WorkflowPage key={m.name} skill={m.name} />;
-  if ((m = match("/skills/:name", path))) return <SkillPage key={m.name} skill={m.name} />;
-  if (path === "/import") return <ImportPage />;
-  if (path === "/workspace") return <WorkspaceSkillsPage />;
-  if (path === "/usage") return <UsagePage />;
-  if (path === "/settings") return <SettingsPage />;
-  return (
-    <div className="page">
-      <h1>Page not found</h1>
-      <p>
-        There is no page at <code>{path}</code>. Go back to the <Link to="/">skills library</Link>.
-      </p>
-    </div>
-  );
+  if (path === "/" || path === "/skills") return { title: "Skills library", page: <LibraryPage /> };
+  if (path === "/create") return { title: "Create skill", page: <CreateSkillPage /> };
+  if ((m = match("/skills/:name/build", path))) return { title: `Build ${m.name}`, page: <WorkflowPage key={m.name} skill={m.name} /> };
+  if ((m = match("/skills/:name", path))) return { title: m.name, page: <SkillPage key={m.name} skill={m.name} /> };
+  if (path === "/import") return { title: "Import", page: <ImportPage /> };
+  if (path === "/workspace") return { title: "Workspace skills", page: <WorkspaceSkillsPage /> };
+  if (path === "/usage") return { title: "Usage", page: <UsagePage /> };
+  if (path === "/settings") return { title: "Settings", page: <SettingsPage /> };
+  return {
+    title: "Page not found",
+    page: (
+      <div className="page">
+        <h1>Page not found</h1>
+        <p>
+          There is no page at <code>{path}</code>. Go back to the <Link to="/">skills library</Link>.
+        </p>
+      </div>
+    ),
+  };
 }
 
 function ConnectionBadge() {
@@ -55,11 +62,25 @@ function ConnectionBadge() {
 
 export function App() {
   const { path } = useLocation();
+  const [menuOpen, setMenuOpen] = useState(false);
   const active = (to: string) => (to === "/" ? path === "/" || path.startsWith("/skills") : path.startsWith(to));
+  const { title, page } = route(path);
+  useTitle(title);
+  // A chosen page closes the phone menu.
+  useEffect(() => setMenuOpen(false), [path]);
   return (
     <div className="layout">
-      <nav className="sidebar" aria-label="Main">
-        <div className="brand">
+      <header className="topbar">
+        <span className="brand">
+          <span className="logo" aria-hidden="true">◆</span> Skill Builder
+        </span>
+        <RunningIndicator compact />
+        <button type="button" className="btn btn-small menu-btn" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((o) => !o)}>
+          {menuOpen ? "Close menu" : "Menu"}
+        </button>
+      </header>
+      <nav id="main-nav" className={`sidebar ${menuOpen ? "open" : ""}`} aria-label="Main">
+        <div className="brand sidebar-brand">
           <span className="logo" aria-hidden="true">◆</span> Skill Builder
         </div>
         <ul>
@@ -71,9 +92,13 @@ export function App() {
             </li>
           ))}
         </ul>
+        <RunningIndicator />
         <ConnectionBadge />
       </nav>
-      <main className="main">{route(path)}</main>
+      <main className="main">
+        <OfflineBanner />
+        {page}
+      </main>
       {transportName() === "tauri" && <CloseGuard />}
     </div>
   );

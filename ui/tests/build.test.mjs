@@ -57,7 +57,7 @@ test("create a skill and build it to the end through the UI", { timeout: 120_000
     await page.getByRole("button", { name: "Generate skill", exact: true }).click();
 
     await page.getByText("Skill built.").waitFor({ timeout: 60_000 });
-    assert.match(await page.getByTestId("workflow-status").innerText(), /Completed/);
+    assert.match(await page.getByTestId("workflow-status").innerText(), /Built/);
     for (const step of ["Research", "Detailed Research", "Confirm Decisions", "Generate Skill"]) {
       await page.getByRole("button", { name: new RegExp(`^Step \\d: ${step} — completed`) }).waitFor();
     }
@@ -66,8 +66,12 @@ test("create a skill and build it to the end through the UI", { timeout: 120_000
     await page.getByRole("tab", { name: "Files", selected: true }).waitFor();
     await page.getByRole("list", { name: "Skill files" }).getByRole("button", { name: /^SKILL\.md/ }).waitFor();
     const content = page.getByRole("region", { name: "Content of SKILL.md" });
+    // SKILL.md is rendered: its frontmatter as a key/value card, the raw text one click away.
+    const front = content.getByRole("definition").filter({ hasText: /^sales-pipeline$/ });
+    await front.waitFor();
+    await content.getByRole("button", { name: "Show raw" }).click();
     await content.getByText("name: sales-pipeline").waitFor();
-    assert.match(await page.getByTestId("skill-status").innerText(), /Completed/);
+    assert.match(await page.getByTestId("skill-status").innerText(), /Built/);
 
     // Skill test: one prompt, with and without the skill, side by side.
     await page.getByRole("tab", { name: "Test" }).click();
@@ -84,7 +88,7 @@ test("create a skill and build it to the end through the UI", { timeout: 120_000
     const summary = page.getByRole("definition").filter({ hasText: /^\d+$/ });
     await summary.first().waitFor();
     assert.ok(Number(await summary.first().innerText()) >= 1, "one workflow session");
-    await page.getByLabel("Agent runs").check();
+    await page.getByRole("radio", { name: "Agent runs" }).check();
     await page.getByRole("img", { name: "Runs by step" }).waitFor();
     await page.getByRole("img", { name: "Runs by model" }).waitFor();
     await screenshot(page, "build-skill-usage");

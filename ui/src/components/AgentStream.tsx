@@ -1,48 +1,11 @@
-// Renders an agent's live stream: text, tool calls, results and errors from `agent-message`.
+// An agent's live output (text, tool calls, results, errors) and the line above it that says how
+// long it has run, what it cost so far, and lets the user stop it.
 
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
+import { formatCost, formatElapsed, formatTokens, plural, useNow, type AgentRun } from "../state/agents";
 
-export interface StreamItem {
-  kind: "text" | "tool" | "result" | "error" | "info";
-  text: string;
-  detail?: string;
-}
-
-function short(s: string, n = 140) {
-  const line = s.split("\n").find((l) => l.trim()) ?? "";
-  return line.length > n ? line.slice(0, n - 1) + "…" : line;
-}
-
-/** What one `agent-message` contributes to the visible stream. */
-export function streamItems(message: any): StreamItem[] {
-  if (!message || typeof message !== "object") return [];
-  switch (message.type) {
-    case "assistant": {
-      const out: StreamItem[] = [];
-      for (const b of message.message?.content ?? []) {
-        if (b.type === "text" && b.text?.trim()) out.push({ kind: "text", text: b.text });
-        else if (b.type === "tool_use") {
-          const input = b.input ?? {};
-          const target = input.file_path ?? input.path ?? input.pattern ?? input.command ?? input.description ?? "";
-          out.push({ kind: "tool", text: b.name ?? "tool", detail: short(String(target), 160) });
-        }
-      }
-      return out;
-    }
-    case "result": {
-      const cost = typeof message.total_cost_usd === "number" ? ` · $${message.total_cost_usd.toFixed(4)}` : "";
-      const turns = message.num_turns != null ? ` · ${message.num_turns} turns` : "";
-      const ok = !message.is_error && !String(message.subtype ?? "").startsWith("error");
-      return [{ kind: ok ? "result" : "error", text: ok ? `Finished${turns}${cost}` : `Ended with ${message.subtype ?? "an error"}${turns}` }];
-    }
-    case "error":
-      return [{ kind: "error", text: String(message.error ?? "error") }];
-    case "config":
-      return [{ kind: "info", text: `Agent started${message.config?.model ? ` with ${message.config.model}` : ""}` }];
-    default:
-      return [];
-  }
-}
+export { streamItems, type StreamItem } from "../state/agents";
+import type { StreamItem } from "../state/agents";
 
 export function AgentStream({ items, running, label }: { items: StreamItem[]; running: boolean; label: string }) {
   const end = useRef<HTMLLIElement>(null);
@@ -51,7 +14,7 @@ export function AgentStream({ items, running, label }: { items: StreamItem[]; ru
   }, [items.length]);
   return (
     <section className="stream" aria-label={label} aria-live="polite">
-      {items.length === 0 && <p className="muted">{running ? "Waiting for the agent…" : "No output yet."}</p>}
+      {items.length === 0 && <p className="muted">{running ? "Waiting for the agent…" : "No output."}</p>}
       <ol className="stream-list">
         {items.map((it, i) => (
           <li key={i} className={`stream-${it.kind}`}>
@@ -71,5 +34,63 @@ export function AgentStream({ items, running, label }: { items: StreamItem[]; ru
         )}
       </ol>
     </section>
+  );
+}
+
+function costText(run: AgentRun): string {
+  if (run.mock) return "no cost (mock agents)";
+  if (run.cost != null) return formatCost(run.cost);
+  if (run.tokens === 0) return "";
+  return `≈ ${formatCost(run.estimatedCost)} so far`;
+}
+
+/** "Running · 0:42 · ≈ $0.03 so far · 12k tokens  [Stop]", then how the run ended. */
+export function RunMeter({ run, onStop, label }: { run: AgentRun; onStop?: () => Promise<void> | void; label?: string }) {
+  const running = run.status === "running";
+  const now = useNow(running);
+  const [stopping, setStopping] = useState(false);
+  const elapsed = run.endedAt != null || running ? formatElapsed((run.endedAt ?? now) - run.startedAt) : null;
+  const cost = costText(run);
+  const parts: string[] = [];
+  if (running) {
+    parts.push("Running");
+    if (elapsed) parts.push(elapsed);
+  } else {
+    const verb = run.status === "completed" ? "Finished" : run.status === "stopped" ? "Stopped" : "Failed";
+    parts.push(elapsed ? `${verb} ${run.status === "completed" ? "in" : "after"} ${elapsed}` : verb);
+  }
+  if (cost) parts.push(cost);
+  if (run.tokens) parts.push(formatTokens(run.tokens));
+  if (!running && run.turns != null) parts.push(plural(run.turns, "turn"));
+  const stop = async () => {
+    if (!onStop) return;
+    setStopping(true);
+    try {
+      await onStop();
+    } finally {
+      setStopping(false);
+    }
+  };
+  return (
+    <div className={`run-meter run-${run.status}`} role="status" aria-label={label ?? "Agent run"} data-status={run.status}>
+      {running && <span className="spinner" aria-hidden="true" />}
+      <span className="run-meter-text">{parts.join(" · ")}</span>
+      {running && onStop && (
+        <button type="button" className="btn btn-small btn-danger" disabled={stopping} onClick={stop}>
+          {stopping ? "Stopping…" : "Stop"}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** A run's meter and output together; an optional title names it ("With the skill"). */
+export function AgentRunView({ run, label, title, onStop }: { run: AgentRun; label: string; title?: string; onStop?: () => Promise<void> | void }) {
+  return (
+    <div className="agent-run">
+      {title && <h3 className="agent-run-title">{title}</h3>}
+      <RunMeter run={run} onStop={onStop} label={`${label} status`} />
+      <AgentStream items={run.items} running={run.status === "running"} label={label} />
+    </div>
   );
 }

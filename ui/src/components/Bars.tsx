@@ -1,4 +1,5 @@
-// Hand-made horizontal SVG bar chart (no chart library).
+// Horizontal bar chart in plain HTML/CSS (no chart library): the labels are text, so they stay
+// readable at any width (on a phone the label sits above its bar instead of beside it).
 
 export interface Bar {
   label: string;
@@ -8,36 +9,27 @@ export interface Bar {
 
 export function Bars({ title, bars, format }: { title: string; bars: Bar[]; format: (v: number) => string }) {
   const max = Math.max(0, ...bars.map((b) => b.value));
-  const rowH = 28;
-  const labelW = 150;
-  const width = 560;
-  const barW = width - labelW - 110;
-  const h = Math.max(1, bars.length) * rowH + 8;
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
       {bars.length === 0 ? (
         <p className="muted">No data yet.</p>
       ) : (
-        <svg role="img" aria-label={title} viewBox={`0 0 ${width} ${h}`} width="100%" preserveAspectRatio="xMinYMin meet">
+        <ul className="bars" role="img" aria-label={title}>
           {bars.map((b, i) => {
-            const w = max > 0 ? Math.max(2, (b.value / max) * barW) : 2;
-            const y = i * rowH + 4;
+            const pct = max > 0 ? Math.max(0.5, (b.value / max) * 100) : 0.5;
+            const text = `${format(b.value)}${b.note ? ` · ${b.note}` : ""}`;
             return (
-              <g key={b.label + i}>
-                <title>{`${b.label}: ${format(b.value)}${b.note ? ` (${b.note})` : ""}`}</title>
-                <text x={labelW - 8} y={y + 16} textAnchor="end" className="chart-label">
-                  {b.label.length > 22 ? b.label.slice(0, 21) + "…" : b.label}
-                </text>
-                <rect x={labelW} y={y + 3} width={w} height={rowH - 10} rx={3} className="chart-bar" />
-                <text x={labelW + w + 6} y={y + 16} className="chart-value">
-                  {format(b.value)}
-                  {b.note ? ` · ${b.note}` : ""}
-                </text>
-              </g>
+              <li key={b.label + i} className="bar-row" title={`${b.label}: ${text}`}>
+                <span className="bar-label">{b.label}</span>
+                <span className="bar-track" aria-hidden="true">
+                  <span className="bar-fill" style={{ width: `${pct}%` }} />
+                </span>
+                <span className="bar-value">{text}</span>
+              </li>
             );
           })}
-        </svg>
+        </ul>
       )}
     </figure>
   );

@@ -1,25 +1,11 @@
 // Desktop close: the window never closes itself. On `close-requested` we ask when agents are
 // still running, then call `graceful_shutdown` and destroy the window (lifecycle §6.3).
 
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { destroyWindow, invoke, subscribe } from "../api/transport";
-
-/** Agent ids that streamed and have not exited yet (tracked for the whole app). */
-function useRunningAgents() {
-  const running = useRef(new Set<string>());
-  useEffect(() => {
-    const offs = [
-      subscribe<{ agent_id: string }>("agent-message", (p) => p.agent_id && running.current.add(p.agent_id)),
-      subscribe<{ agent_id: string }>("agent-exit", (p) => running.current.delete(p.agent_id)),
-      subscribe<{ agent_id: string }>("agent-shutdown", (p) => running.current.delete(p.agent_id)),
-    ];
-    return () => offs.forEach((o) => o());
-  }, []);
-  return running;
-}
+import { allRuns } from "../state/agents";
 
 export function CloseGuard() {
-  const running = useRunningAgents();
   const [asking, setAsking] = useState(false);
   const [closing, setClosing] = useState(false);
 
@@ -36,7 +22,8 @@ export function CloseGuard() {
   useEffect(
     () =>
       subscribe("close-requested", () => {
-        if (running.current.size > 0) setAsking(true);
+        // The app's record of runs (state/agents.ts) knows every agent that has not ended.
+        if (allRuns().some((r) => r.status === "running")) setAsking(true);
         else close();
       }),
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -227,6 +227,7 @@ export function ClarificationsGate({
     if (need.length) {
       setMissing(new Set(need));
       setError(new ApiError("invalid_input", `Answer the required question${need.length > 1 ? "s" : ""} ${need.join(", ")} (or use the recommended answers).`, 0));
+      focusQuestion(need[0]);
       return;
     }
     const run = ++checkRun.current;
@@ -249,6 +250,16 @@ export function ClarificationsGate({
     } catch (e) {
       if (run === checkRun.current) setCheck({ kind: "failed", message: e instanceof Error ? e.message : String(e) });
     }
+  };
+
+  /** Brings the question into view and puts the keyboard on its first answer. */
+  const focusQuestion = (id: string) => {
+    requestAnimationFrame(() => {
+      const box = document.querySelector<HTMLElement>(`fieldset[data-question="${CSS.escape(id)}"]`);
+      if (!box) return;
+      box.scrollIntoView({ block: "center", behavior: "smooth" });
+      box.querySelector<HTMLElement>("input, textarea")?.focus({ preventScroll: true });
+    });
   };
 
   const decide = (verdict: string, decision: "continue" | "skip" | "revise") => {
@@ -288,9 +299,6 @@ export function ClarificationsGate({
           <button type="button" className="btn" disabled={saving || busy || checking} onClick={useRecommended}>
             Use recommended answers
           </button>
-          <span className="muted small">
-            {list.filter(({ q }) => answered(q)).length} of {list.length} answered
-          </span>
         </div>
       )}
       {data && list.length === 0 && <p className="muted">No {mode === "refinements" ? "follow-up questions" : "questions"} this time — you can continue.</p>}
@@ -409,26 +417,36 @@ export function ClarificationsGate({
           </div>
         </div>
       )}
-      {data && check.kind === "idle" && (
-        <div className="row gap-s">
-          <button type="button" className="btn btn-primary" disabled={saving || busy || scopeTooBroad} onClick={submit}>
-            {nextLabel}
-          </button>
-          <button
-            type="button"
-            className="btn btn-ghost"
-            disabled={saving}
-            onClick={async () => {
-              try {
-                await save(data);
-                setNotice("Answers saved.");
-              } catch (e) {
-                setError(e);
-              }
-            }}
-          >
-            Save answers
-          </button>
+      {data && (
+        <div className="gate-footer" role="group" aria-label="Answers">
+          <span className="gate-count" data-testid="answered-count">
+            {list.filter(({ q }) => answered(q)).length}/{list.length} answered
+          </span>
+          {check.kind === "idle" && (
+            <>
+              <span className="muted" aria-hidden="true">
+                ·
+              </span>
+              <button type="button" className="btn btn-primary" disabled={saving || busy || scopeTooBroad} onClick={submit}>
+                {nextLabel}
+              </button>
+              <button
+                type="button"
+                className="btn btn-ghost"
+                disabled={saving}
+                onClick={async () => {
+                  try {
+                    await save(data);
+                    setNotice("Answers saved.");
+                  } catch (e) {
+                    setError(e);
+                  }
+                }}
+              >
+                Save answers
+              </button>
+            </>
+          )}
         </div>
       )}
     </section>

@@ -6,30 +6,41 @@ import { getSettings, useAsync } from "../api/hooks";
 import type { SkillSummary } from "../api/types";
 import { ErrorBox, Notice, Spinner } from "../components/ErrorBox";
 import { Link, navigate } from "../router";
+import { stateTone } from "../state/labels";
 
-export function statusLabel(s: SkillSummary | { status: string | null }) {
+/** `list_skills` items carry the state in words (`state_label`, one-based steps). */
+type Summary = SkillSummary & { state_label?: string };
+
+/** A run status in words, for places that only have the status. */
+export function statusLabel(s: { status: string | null }) {
   switch (s.status) {
     case "completed":
-      return "Completed";
+      return "Built";
     case "in_progress":
-      return "In progress";
+      return "Running";
     case "pending":
-      return "Pending";
+      return "Not finished";
     case "error":
-      return "Error";
+      return "Failed";
     default:
       return s.status ?? "—";
   }
 }
 
-export function StatusBadge({ status }: { status: string | null | undefined }) {
-  return <span className={`badge badge-${status ?? "none"}`}>{statusLabel({ status: status ?? null })}</span>;
+/** The state badge: the backend's words (`label`) when known, else the run status in words. */
+export function StatusBadge({ status, label }: { status: string | null | undefined; label?: string | null }) {
+  const text = label || statusLabel({ status: status ?? null });
+  return <span className={`badge badge-${label ? stateTone(label) : (status ?? "none")}`}>{text}</span>;
+}
+
+function stateOf(s: Summary): string {
+  return s.state_label || statusLabel(s);
 }
 
 async function loadLibrary() {
   const settings = await getSettings();
   const [skills, tags] = await Promise.all([
-    invoke<SkillSummary[]>("list_skills", { workspacePath: settings.workspace_path ?? "" }),
+    invoke<Summary[]>("list_skills", { workspacePath: settings.workspace_path ?? "" }),
     invoke<string[]>("get_all_tags").catch(() => [] as string[]),
   ]);
   return { skills, tags, settings };
@@ -45,13 +56,14 @@ export function LibraryPage() {
   const [actionError, setActionError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
+  const states = useMemo(() => Array.from(new Set((data?.skills ?? []).map((s) => stateOf(s).replace(/ \d\/\d.*$/, "")))).sort(), [data]);
   const sources = useMemo(() => Array.from(new Set((data?.skills ?? []).map((s) => s.skill_source ?? s.source ?? "").filter(Boolean))).sort(), [data]);
   const shown = useMemo(() => {
     const needle = q.trim().toLowerCase();
     return (data?.skills ?? []).filter((s) => {
       if (needle && !`${s.name} ${s.display_name ?? ""} ${s.description ?? ""} ${s.tags.join(" ")}`.toLowerCase().includes(needle)) return false;
       if (tag && !s.tags.includes(tag)) return false;
-      if (status && (s.status ?? "") !== status) return false;
+      if (status && !stateOf(s).startsWith(status)) return false;
       if (source && (s.skill_source ?? s.source ?? "") !== source) return false;
       return true;
     });
@@ -94,13 +106,14 @@ export function LibraryPage() {
           </select>
         </label>
         <label>
-          Status
+          State
           <select value={status} onChange={(e) => setStatus(e.target.value)}>
-            <option value="">Any status</option>
-            <option value="completed">Completed</option>
-            <option value="in_progress">In progress</option>
-            <option value="pending">Pending</option>
-            <option value="error">Error</option>
+            <option value="">Any state</option>
+            {states.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
           </select>
         </label>
         <label>
@@ -128,12 +141,11 @@ export function LibraryPage() {
         </div>
       )}
       {data && data.skills.length > 0 && (
-        <table className="table" aria-label="Skills">
+        <table className="table table-cards" aria-label="Skills">
           <thead>
             <tr>
               <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Step</th>
+              <th scope="col">State</th>
               <th scope="col">Source</th>
               <th scope="col">Tags</th>
               <th scope="col">Modified</th>
@@ -151,19 +163,21 @@ export function LibraryPage() {
                   </Link>
                   {s.description && <div className="muted small clamp">{s.description}</div>}
                 </td>
-                <td>
-                  <StatusBadge status={s.status} />
+                <td data-label="State">
+                  <StatusBadge status={s.status} label={s.state_label} />
                 </td>
-                <td>{s.current_step ?? "—"}</td>
-                <td>{s.skill_source ?? s.source ?? "—"}</td>
-                <td>
+                <td data-label="Source">{s.skill_source ?? s.source ?? "—"}</td>
+                <td data-label="Tags">
+                  {s.tags.length === 0 && <span className="muted">—</span>}
                   {s.tags.map((t) => (
                     <span key={t} className="tag">
                       {t}
                     </span>
                   ))}
                 </td>
-                <td className="small">{s.last_modified ? new Date(s.last_modified).toLocaleString() : "—"}</td>
+                <td className="small" data-label="Modified">
+                  {s.last_modified ? new Date(s.last_modified).toLocaleString() : "—"}
+                </td>
                 <td className="actions">
                   {s.status !== "completed" && (s.skill_source ?? "skill-builder") === "skill-builder" && (
                     <Link className="btn btn-small" to={`/skills/${encodeURIComponent(s.name)}/build`}>
@@ -189,8 +203,8 @@ export function LibraryPage() {
             ))}
             {shown.length === 0 && (
               <tr>
-                <td colSpan={7} className="muted">
-                  No skill matches these filters. Clear the search or pick another tag, status or source.
+                <td colSpan={6} className="muted">
+                  No skill matches these filters. Clear the search or pick another tag, state or source.
                 </td>
               </tr>
             )}

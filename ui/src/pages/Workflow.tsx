@@ -1,22 +1,19 @@
-// The build workflow of one skill: steps 0–3 with the agent's live stream, and the decision
-// gates between them (clarifications after step 0, refinements after step 1, decisions after 2).
+// The build workflow of one skill: steps 1–4 (`step_id` 0–3) with the agent's live output, and
+// the gates between them (questions after Research, follow-ups after Detailed Research, the
+// decisions after Confirm Decisions). The output belongs to the app (state/agents.ts): leaving a
+// running step and coming back shows everything streamed so far.
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, invoke, subscribe } from "../api/transport";
 import { getSettings, skillPath } from "../api/hooks";
-import {
-  STEP_NAMES,
-  type AgentExitEvent,
-  type AgentInitErrorEvent,
-  type AgentMessageEvent,
-  type AppSettings,
-  type WorkflowState,
-} from "../api/types";
-import { AgentStream, streamItems, type StreamItem } from "../components/AgentStream";
+import { STEP_NAMES, type AgentExitEvent, type AgentInitErrorEvent, type AppSettings, type WorkflowState } from "../api/types";
+import { AgentRunView, AgentStream } from "../components/AgentStream";
 import { ErrorBox, Notice, Spinner } from "../components/ErrorBox";
+import { MarkdownView } from "../components/Markdown";
 import { Link, navigate, useQuery } from "../router";
+import { allRuns, latest, latestTranscript, replayTranscript, stopAgents, useAgentRuns } from "../state/agents";
+import { ofFour, stateLabel, stateTone, stepLabel } from "../state/labels";
 import { ClarificationsGate } from "./Gate";
-import { StatusBadge } from "./Library";
 
 function uuid(): string {
   const c: Crypto = window.crypto;
@@ -54,30 +51,97 @@ function phaseOf(state: WorkflowState): Phase {
   return { kind: "ready", next: cur };
 }
 
+/** How a step's state reads in the step list. */
+const STEP_WORDS: Record<string, string> = {
+  completed: "completed",
+  in_progress: "running",
+  pending: "not started",
+  waiting_for_user: "waiting for you",
+  error: "failed",
+  skipped: "skipped",
+  stopped: "stopped",
+};
+
+/**
+ * The workflow session and skill lock of each skill, kept by the app rather than the page: a
+ * step keeps running when the user leaves its page, so both are let go only when the page is
+ * closed with nothing running, or when the step that ran without its page ends.
+ */
+interface Hold {
+  session: string | null;
+  locked: boolean;
+  mounted: boolean;
+}
+const holds = new Map<string, Hold>();
+
+function holdOf(skill: string): Hold {
+  let h = holds.get(skill);
+  if (!h) {
+    h = { session: null, locked: false, mounted: false };
+    holds.set(skill, h);
+  }
+  return h;
+}
+
+function letGo(skill: string) {
+  const h = holds.get(skill);
+  if (!h || h.mounted) return;
+  if (h.session) invoke("end_workflow_session", { sessionId: h.session }).catch(() => {});
+  if (h.locked) invoke("release_lock", { skillName: skill }).catch(() => {});
+  holds.delete(skill);
+}
+
+// A step that ends while its page is closed lets go of its session and lock.
+let watchingHolds = false;
+function watchHolds() {
+  if (watchingHolds) return;
+  watchingHolds = true;
+  const ended = (p: { agent_id?: string }) => {
+    const m = /^(.+)-step\d-\d+$/.exec(p?.agent_id ?? "");
+    if (m) letGo(m[1]);
+  };
+  subscribe<{ agent_id: string }>("agent-exit", ended);
+  subscribe<{ agent_id: string }>("agent-shutdown", ended);
+}
+
 export function WorkflowPage({ skill }: { skill: string }) {
   const query = useQuery();
   const [settings, setSettings] = useState<AppSettings | null>(null);
   const [state, setState] = useState<WorkflowState | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: "loading" });
-  const [streams, setStreams] = useState<Record<number, StreamItem[]>>({});
   const [shownStep, setShownStep] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [starting, setStarting] = useState(false);
   const [resetAsk, setResetAsk] = useState<{ step: number; files: string[] } | null>(null);
   const [exists, setExists] = useState(true);
   const [skipNote, setSkipNote] = useState(false);
+  // Runs of a step that started before this time are not shown (the step was reset or re-run).
+  const [hiddenBefore, setHiddenBefore] = useState<Record<number, number>>({});
 
   const phaseRef = useRef(phase);
   phaseRef.current = phase;
-  const sessionRef = useRef<string | null>(null);
-  const lockedRef = useRef(false);
   const autostarted = useRef(false);
   const finishing = useRef(false);
+
+  const stepRuns = useAgentRuns((all) =>
+    [0, 1, 2, 3].map((id) => latest(all, (r) => r.kind === "step" && r.skill === skill && r.step === id && r.startedAt >= (hiddenBefore[id] ?? 0))),
+  );
 
   const refresh = useCallback(async () => {
     const st = await invoke<WorkflowState>("get_workflow_state", { skillName: skill });
     setState(st);
     return st;
+  }, [skill]);
+
+  // The page holds the skill's session and lock while it is open (see `holds`).
+  useEffect(() => {
+    watchHolds();
+    const h = holdOf(skill);
+    h.mounted = true;
+    return () => {
+      h.mounted = false;
+      if (phaseRef.current.kind !== "running") letGo(skill);
+    };
   }, [skill]);
 
   // Initial load.
@@ -107,15 +171,6 @@ export function WorkflowPage({ skill }: { skill: string }) {
     };
   }, [refresh, skill]);
 
-  // End the session and free the lock when leaving the page.
-  useEffect(
-    () => () => {
-      if (sessionRef.current) invoke("end_workflow_session", { sessionId: sessionRef.current }).catch(() => {});
-      if (lockedRef.current) invoke("release_lock", { skillName: skill }).catch(() => {});
-    },
-    [skill],
-  );
-
   /** After a step's agent ended: read the recorded outcome and move on. */
   const finish = useCallback(
     async (step: number, exitSuccess: boolean | null) => {
@@ -136,15 +191,11 @@ export function WorkflowPage({ skill }: { skill: string }) {
           setPhase({ kind: "running", step });
         } else {
           setPhase({ kind: "failed", step });
-          setError(
-            new ApiError(
-              "agent",
-              exitSuccess === false
-                ? `Step ${step + 1} (${STEP_NAMES[step]}) failed.`
-                : `Step ${step + 1} (${STEP_NAMES[step]}) ended without its output files.`,
-              0,
-            ),
-          );
+          // A step the user stopped is not an error to explain.
+          const run = latest(allRuns(), (r) => r.kind === "step" && r.skill === skill && r.step === step);
+          if (run?.status !== "stopped") {
+            setError(new ApiError("agent", exitSuccess === false ? `${stepLabel(step)} failed.` : `${stepLabel(step)} ended without its output files.`, 0));
+          }
         }
       } catch (e) {
         setError(e);
@@ -152,19 +203,12 @@ export function WorkflowPage({ skill }: { skill: string }) {
         finishing.current = false;
       }
     },
-    [refresh],
+    [refresh, skill],
   );
 
-  // Live stream: every agent message of this skill's steps.
+  // A step of this skill ended (or its sidecar was stopped).
   useEffect(() => {
     const re = new RegExp(`^${skill.replace(/[-/\\^$*+?.()|[\]{}]/g, "\\$&")}-step(\\d)-`);
-    const offMsg = subscribe<AgentMessageEvent>("agent-message", (p) => {
-      const m = re.exec(p.agent_id ?? "");
-      if (!m) return;
-      const step = Number(m[1]);
-      const items = streamItems(p.message);
-      if (items.length) setStreams((s) => ({ ...s, [step]: [...(s[step] ?? []), ...items] }));
-    });
     const offExit = subscribe<AgentExitEvent>("agent-exit", (p) => {
       const m = re.exec(p.agent_id ?? "");
       if (!m) return;
@@ -182,7 +226,6 @@ export function WorkflowPage({ skill }: { skill: string }) {
       }
     });
     return () => {
-      offMsg();
       offExit();
       offShutdown();
       offInit();
@@ -209,24 +252,25 @@ export function WorkflowPage({ skill }: { skill: string }) {
     async (step: number) => {
       setError(null);
       setStarting(true);
+      const hold = holdOf(skill);
       try {
-        if (!lockedRef.current) {
+        if (!hold.locked) {
           await invoke("acquire_lock", { skillName: skill });
-          lockedRef.current = true;
+          hold.locked = true;
         }
-        if (!sessionRef.current) {
+        if (!hold.session) {
           const id = uuid();
           await invoke("create_workflow_session", { sessionId: id, skillName: skill });
-          sessionRef.current = id;
+          hold.session = id;
         }
-        setStreams((s) => ({ ...s, [step]: [] }));
+        setHiddenBefore((h) => ({ ...h, [step]: Date.now() - 50 }));
         setShownStep(step);
         setPhase({ kind: "running", step });
         await invoke<string>("run_workflow_step", {
           skillName: skill,
           stepId: step,
           workspacePath: settings?.workspace_path ?? undefined,
-          workflowSessionId: sessionRef.current,
+          workflowSessionId: hold.session,
         });
         // Very fast agents may already have ended before the id came back.
         const st = await refresh();
@@ -247,7 +291,7 @@ export function WorkflowPage({ skill }: { skill: string }) {
     [skill, settings, refresh, finish],
   );
 
-  // `?autostart=1` (right after creating the skill) starts step 0 at once.
+  // `?autostart=1` (right after creating the skill) starts step 1 (Research) at once.
   useEffect(() => {
     if (autostarted.current || !settings) return;
     if (query.get("autostart") === "1" && phase.kind === "ready" && phase.next === 0) {
@@ -257,40 +301,32 @@ export function WorkflowPage({ skill }: { skill: string }) {
     }
   }, [phase, settings, query, skill, runStep]);
 
-  // A step shown without a live stream (e.g. after a reload): replay its latest transcript.
+  // A step shown without its whole output in the app (the page was loaded after it started, or
+  // it ran earlier): fill it in from the step's latest transcript, once per step.
   const replayed = useRef(new Set<number>());
   const replay = useCallback(
-    async (step: number) => {
+    async (step: number, running: boolean) => {
       if (!settings || replayed.current.has(step)) return;
       replayed.current.add(step);
       try {
-        const files = await invoke<{ relative_path: string; absolute_path: string; is_directory: boolean }[]>("list_skill_files", {
-          workspacePath: settings.workspace_path ?? "",
-          skillName: skill,
-        });
-        const logs = files
-          .filter((f) => !f.is_directory && new RegExp(`^logs/step${step}-.*\\.jsonl$`).test(f.relative_path))
-          .sort((a, b) => a.relative_path.localeCompare(b.relative_path));
-        const last = logs[logs.length - 1];
-        if (!last) return;
-        const text = await invoke<string>("read_file", { filePath: last.absolute_path });
-        const items = text
-          .split("\n")
-          .filter((l) => l.trim())
-          .flatMap((l) => {
-            try {
-              return streamItems(JSON.parse(l));
-            } catch {
-              return [];
-            }
-          });
-        setStreams((s) => (s[step]?.length ? s : { ...s, [step]: items }));
+        const file = await latestTranscript(settings.workspace_path ?? "", skill, `step${step}`);
+        if (file) await replayTranscript(file, running);
       } catch {
-        /* no transcript: the stream stays empty */
+        /* no transcript: the output stays as it is */
       }
     },
     [settings, skill],
   );
+
+  const running = phase.kind === "running";
+  const current = shownStep ?? (phase.kind === "ready" ? Math.max(0, phase.next - 1) : phase.kind === "failed" ? phase.step : 3);
+  const shownRun = stepRuns[current];
+  useEffect(() => {
+    if (phase.kind === "loading" || phase.kind === "no-run") return;
+    const runningHere = phase.kind === "running" && phase.step === current;
+    const ranBefore = stepStatus(state, current) !== "pending" || phase.kind === "done" || runningHere;
+    if (ranBefore && !shownRun?.complete && !(current in hiddenBefore)) replay(current, runningHere);
+  }, [current, phase, state, shownRun, hiddenBefore, replay]);
 
   const askReset = async (step: number) => {
     setError(null);
@@ -306,6 +342,16 @@ export function WorkflowPage({ skill }: { skill: string }) {
     }
   };
 
+  /** Hides the output of steps `from`…4 (their files are gone). */
+  const hideFrom = (from: number) => {
+    const now = Date.now();
+    setHiddenBefore((h) => {
+      const n = { ...h };
+      for (let id = from; id <= 3; id++) n[id] = now;
+      return n;
+    });
+  };
+
   const doReset = async (step: number) => {
     setError(null);
     try {
@@ -313,7 +359,7 @@ export function WorkflowPage({ skill }: { skill: string }) {
       setResetAsk(null);
       const st = await refresh();
       setPhase(phaseOf(st));
-      setStreams((s) => Object.fromEntries(Object.entries(s).filter(([k]) => Number(k) < step)));
+      hideFrom(step);
     } catch (e) {
       setError(e);
     }
@@ -348,7 +394,7 @@ export function WorkflowPage({ skill }: { skill: string }) {
     setError(null);
     try {
       await invoke("reset_workflow_step", { skillName: skill, fromStepId: 2, workspacePath: settings?.workspace_path ?? "" });
-      setStreams((s) => Object.fromEntries(Object.entries(s).filter(([k]) => Number(k) < 2)));
+      hideFrom(2);
     } catch (e) {
       setError(e);
       return;
@@ -356,13 +402,29 @@ export function WorkflowPage({ skill }: { skill: string }) {
     await runStep(2);
   };
 
-  const running = phase.kind === "running";
-  useEffect(() => {
-    const shown = shownStep ?? (phase.kind === "ready" ? Math.max(0, phase.next - 1) : phase.kind === "failed" ? phase.step : phase.kind === "done" ? 3 : null);
-    if (shown == null || (phase.kind === "running" && phase.step === shown)) return;
-    if (!(streams[shown]?.length) && (stepStatus(state, shown) !== "pending" || phase.kind === "done")) replay(shown);
-  }, [shownStep, phase, state, streams, replay]);
-  const current = shownStep ?? (phase.kind === "ready" ? Math.max(0, phase.next - 1) : phase.kind === "failed" ? phase.step : 3);
+  const stop = async () => {
+    setError(null);
+    try {
+      await stopAgents(skill);
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const failedRun = phase.kind === "failed" ? stepRuns[phase.step] : null;
+  const stopped = failedRun?.status === "stopped";
+  const headline =
+    phase.kind === "done"
+      ? "Built"
+      : running
+        ? stateLabel({ status: "pending", current_step: phase.step }, [{ step_id: phase.step, status: "in_progress" }])
+        : phase.kind === "failed"
+          ? stopped
+            ? `Stopped at ${ofFour(phase.step)}`
+            : stateLabel({ status: "pending", current_step: phase.step }, [{ step_id: phase.step, status: "error" }])
+          : state?.run
+            ? stateLabel(state.run, state.steps)
+            : "—";
 
   return (
     <div className="page">
@@ -374,9 +436,9 @@ export function WorkflowPage({ skill }: { skill: string }) {
           <h1>Build “{skill}”</h1>
         </div>
         <div className="row gap-s">
-          <span>Workflow status:</span>
+          <span>State:</span>
           <span data-testid="workflow-status">
-            <StatusBadge status={phase.kind === "done" ? "completed" : running ? "in_progress" : phase.kind === "failed" ? "error" : state?.run?.status ?? "pending"} />
+            <span className={`badge badge-${stateTone(headline)}`}>{headline}</span>
           </span>
         </div>
       </header>
@@ -386,13 +448,14 @@ export function WorkflowPage({ skill }: { skill: string }) {
           <ol>
             {STEP_NAMES.map((name, id) => {
               const st = running && phase.step === id ? "in_progress" : phase.kind === "done" ? "completed" : stepStatus(state, id);
-              const s = id === 1 && skipNote && st === "completed" ? "skipped" : st;
+              const s = id === 1 && skipNote && st === "completed" ? "skipped" : st === "error" && stepRuns[id]?.status === "stopped" ? "stopped" : st;
+              const words = STEP_WORDS[s] ?? s.replace(/_/g, " ");
               return (
                 <li key={id} className={`step step-${s} ${current === id ? "step-current" : ""}`} data-step={id} data-status={s}>
-                  <button type="button" className="step-btn" onClick={() => setShownStep(id)} aria-label={`Step ${id + 1}: ${name} — ${s.replace("_", " ")}`}>
+                  <button type="button" className="step-btn" onClick={() => setShownStep(id)} aria-label={`Step ${id + 1}: ${name} — ${words}`}>
                     <span className="step-num">{s === "completed" ? "✓" : s === "error" ? "!" : id + 1}</span>
                     <span className="step-name">{name}</span>
-                    <span className="step-state">{s.replace("_", " ")}</span>
+                    <span className="step-state">{words}</span>
                   </button>
                   {s === "completed" && !running && (
                     <button type="button" className="link small" onClick={() => askReset(id)} aria-label={`Reset from step ${id + 1}`}>
@@ -417,9 +480,9 @@ export function WorkflowPage({ skill }: { skill: string }) {
           )}
           {resetAsk && (
             <div className="alert alert-info" role="alertdialog" aria-label="Confirm reset">
-              <strong>Reset to step {resetAsk.step + 1}?</strong>
+              <strong>Reset to {stepLabel(resetAsk.step, false)}?</strong>
               <p>
-                This deletes the outputs of steps {resetAsk.step + 1}–4
+                This deletes the outputs of {resetAsk.step === 3 ? stepLabel(3, false) : `steps ${resetAsk.step + 1}–4`}
                 {resetAsk.files.length ? `: ${resetAsk.files.join(", ")}` : ""}. A checkpoint is committed to the history first, so you can restore it later.
               </p>
               <div className="row gap-s">
@@ -460,18 +523,22 @@ export function WorkflowPage({ skill }: { skill: string }) {
           {phase.kind === "failed" && (
             <div className="panel">
               <h2>
-                Step {phase.step + 1}: {STEP_NAMES[phase.step]} failed
+                {stepLabel(phase.step)} {stopped ? "was stopped" : "failed"}
               </h2>
-              <p>Check the agent output below, fix the cause (API key, model, settings), then run it again.</p>
+              <p>
+                {stopped
+                  ? "You stopped the agent before it finished. Its partial output is below; run the step again when you are ready."
+                  : "Check the agent output below, fix the cause (API key, model, settings), then run it again."}
+              </p>
               <button type="button" className="btn btn-primary" disabled={starting} onClick={() => runStep(phase.step)}>
-                Retry step {phase.step + 1}
+                {stopped ? "Run" : "Retry"} step {phase.step + 1}
               </button>
             </div>
           )}
 
           {phase.kind === "ready" && phase.next === 0 && (
             <div className="panel">
-              <h2>Step 1: Research</h2>
+              <h2>{stepLabel(0)}</h2>
               <p>The research agent studies the domain and writes the questions you will answer next.</p>
               <button type="button" className="btn btn-primary" disabled={starting || !settings} onClick={() => runStep(0)}>
                 Start research
@@ -502,14 +569,16 @@ export function WorkflowPage({ skill }: { skill: string }) {
             />
           )}
 
-          <h2 className="stream-title">
-            Agent output{current != null ? ` — step ${current + 1}: ${STEP_NAMES[current]}` : ""}
-          </h2>
-          <AgentStream
-            items={streams[current] ?? []}
-            running={running && phase.kind === "running" && phase.step === current}
-            label={`Agent output of step ${current + 1}`}
-          />
+          <h2 className="stream-title">Agent output — {stepLabel(current, false)}</h2>
+          {shownRun ? (
+            <AgentRunView
+              run={shownRun}
+              label={`Agent output of step ${current + 1}`}
+              onStop={running && phase.step === current ? stop : undefined}
+            />
+          ) : (
+            <AgentStream items={[]} running={running && phase.step === current} label={`Agent output of step ${current + 1}`} />
+          )}
         </section>
       </div>
     </div>
@@ -645,9 +714,7 @@ function DecisionsReview({
       )}
       {text == null && !error && <Spinner label="Loading decisions…" />}
       {text != null && view === "read" && (
-        <pre className="file-view" aria-label="decisions.md">
-          {text}
-        </pre>
+        <MarkdownView text={text} label="decisions.md" />
       )}
       {text != null && view === "edit" && (
         <>
