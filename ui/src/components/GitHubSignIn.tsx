@@ -165,7 +165,7 @@ export function GitHubSignIn({ onSignedIn, compact = false }: { onSignedIn?: (u:
             </div>
           )}
           {flow.kind === "waiting" && (
-            <div className="device-flow panel" aria-label="GitHub device sign-in">
+            <div className="device-flow panel" role="group" aria-label="GitHub device sign-in">
               <p>
                 1. Open{" "}
                 <a href={flow.device.verification_uri} target="_blank" rel="noopener noreferrer">

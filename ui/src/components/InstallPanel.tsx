@@ -128,7 +128,7 @@ export function InstallPanel({ skill, startOpen = false }: { skill: string; star
         changed by hand are never overwritten without asking.
       </p>
 
-      <form className="form panel" onSubmit={submit} aria-label="Install into an agent">
+      <form className="form panel install-form" onSubmit={submit} aria-label="Install into an agent">
         <div className="grid2">
           <label>
             Agent

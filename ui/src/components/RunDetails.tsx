@@ -102,7 +102,7 @@ function entriesOf(m: any): Entry[] {
       for (const b of content ?? []) {
         if (b.type === "tool_result") {
           const t = textOf(b.content);
-          out.push({ kind: b.is_error ? "error" : "tool-result", title: b.is_error ? "Tool error" : "Tool result", body: short(t.split("\n")[0] ?? "", 160), detail: t });
+          out.push({ kind: b.is_error ? "error" : "tool-result", title: b.is_error ? "Tool error" : "Tool result", body: short(t.trim().split("\n")[0]?.replace(/^\s*\d+\t/, "") ?? "", 160), detail: t });
         } else if (b.type === "text" && b.text?.trim()) out.push({ kind: "user", title: "User", body: b.text });
       }
       return out;

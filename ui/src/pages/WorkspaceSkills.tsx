@@ -1,7 +1,7 @@
 // Workspace skills: skills deployed for the agents, switched on and off here; each can be
 // viewed (its SKILL.md), given a purpose slot, exported as a ZIP, or deleted.
 
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { invoke } from "../api/transport";
 import { useCommand } from "../api/hooks";
 import { WORKSPACE_PURPOSES, type WorkspaceSkill } from "../api/types";
@@ -16,6 +16,11 @@ export function WorkspaceSkillsPage() {
   const [pending, setPending] = useState<string | null>(null);
   const [viewing, setViewing] = useState<{ name: string; content?: string; error?: unknown } | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
+  const viewPanel = useRef<HTMLElement>(null);
+  // The SKILL.md opens below the table: bring it into view.
+  useEffect(() => {
+    if (viewing?.name) viewPanel.current?.scrollIntoView?.({ block: "nearest" });
+  }, [viewing?.name]);
 
   const run = async (s: WorkspaceSkill, fn: () => Promise<string | void>) => {
     setActionError(null);
@@ -168,7 +173,7 @@ export function WorkspaceSkillsPage() {
         </table>
       )}
       {viewing && (
-        <section className="panel ws-view" aria-label={`SKILL.md of ${viewing.name}`}>
+        <section ref={viewPanel} className="panel ws-view" aria-label={`SKILL.md of ${viewing.name}`}>
           <div className="row gap-s">
             <h2 className="grow">{viewing.name} — SKILL.md</h2>
             <button type="button" className="btn btn-small btn-ghost" onClick={() => setViewing(null)}>
