@@ -4,6 +4,7 @@ import { App } from "./App";
 import { connectEvents } from "./api/transport";
 import { startAgentStore } from "./state/agents";
 import { watchServer } from "./state/offline";
+import { startTableCards } from "./state/tableCards";
 import "./styles.css";
 
 // Open the event stream before any command runs, so no early agent event is missed; the agent
@@ -11,6 +12,7 @@ import "./styles.css";
 connectEvents();
 startAgentStore();
 watchServer();
+startTableCards();
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -76,7 +76,7 @@ function FrontmatterCard({ entries }: { entries: [string, string][] }) {
       {entries.map(([k, v], i) => (
         <div key={`${k}-${i}`}>
           <dt>{k}</dt>
-          <dd>{v.replace(/^["']|["']$/g, "") || "—"}</dd>
+          <dd>{v.replace(/^(["'])(.*)\1$/, "$2") || "—"}</dd>
         </div>
       ))}
     </dl>
