@@ -6,6 +6,7 @@ import { invoke } from "../api/transport";
 import { useAsync } from "../api/hooks";
 import { STEP_NAMES, type AgentRunRecord, type UsageByDay, type UsageByModel, type UsageByStep, type UsageSummary, type WorkflowSessionRecord } from "../api/types";
 import { Bars } from "../components/Bars";
+import { stepsText } from "../state/labels";
 import { ErrorBox, Spinner } from "../components/ErrorBox";
 import { RunDetails, stepLabel } from "../components/RunDetails";
 
@@ -38,7 +39,7 @@ export function UsagePage() {
   const [metric, setMetric] = useState<"cost" | "runs">("cost");
   const val = (d: { total_cost: number; run_count: number }) => (metric === "cost" ? d.total_cost : d.run_count);
   const fmt = metric === "cost" ? money : (v: number) => `${v} run${v === 1 ? "" : "s"}`;
-  const note = (d: { total_cost: number; run_count: number }) => (metric === "cost" ? `${d.run_count} runs` : money(d.total_cost));
+  const note = (d: { total_cost: number; run_count: number }) => (metric === "cost" ? `${d.run_count} ${d.run_count === 1 ? "run" : "runs"}` : money(d.total_cost));
   const { data, error, loading, reload } = useAsync(() => loadUsage(hide), [hide]);
   const [resetAsk, setResetAsk] = useState(false);
   const [resetError, setResetError] = useState<unknown>(null);
@@ -152,7 +153,7 @@ export function UsagePage() {
                   <Fragment key={s.session_id}>
                     <tr>
                       <td data-label="Skill">{s.skill_name}</td>
-                      <td data-label="Steps">{s.steps_csv}</td>
+                      <td data-label="Steps">{stepsText(s.steps_csv)}</td>
                       <td data-label="Agents">{s.agent_count}</td>
                       <td data-label="Tokens in / out">
                         {s.total_input_tokens.toLocaleString()} / {s.total_output_tokens.toLocaleString()}

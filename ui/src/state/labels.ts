@@ -44,3 +44,16 @@ export function stateTone(label: string): string {
   if (label === "Needs your answers" || label === "Review decisions") return "waiting";
   return "none";
 }
+
+/** A session's `steps_csv` ("0,1,2,3") as people read it ("1–4", "1, 3"); other ids by name. */
+export function stepsText(csv: string | null | undefined): string {
+  const ids = (csv ?? "")
+    .split(",")
+    .map((x) => Number(x.trim()))
+    .filter((n) => Number.isInteger(n));
+  const inWorkflow = ids.filter((n) => n >= 0 && n < STEP_COUNT).sort((a, b) => a - b);
+  const others = ids.filter((n) => n < 0 || n >= STEP_COUNT).map((n) => (n === 10 ? "Refine" : n === 11 ? "Skill test" : n < 0 ? "Other" : `Step ${n + 1}`));
+  const contiguous = inWorkflow.length > 2 && inWorkflow.every((n, i) => i === 0 || n === inWorkflow[i - 1] + 1);
+  const steps = contiguous ? [`${inWorkflow[0] + 1}–${inWorkflow[inWorkflow.length - 1] + 1}`] : inWorkflow.map((n) => String(n + 1));
+  return [...steps, ...Array.from(new Set(others))].join(", ") || "—";
+}
