@@ -111,3 +111,45 @@ test("a lost server is one offline banner, not an error box per request", { time
     await screenshot(page, "words-offline");
   });
 });
+
+test("SKILL.md renders as Markdown with a raw toggle, and nothing of its own HTML runs", { timeout: 120_000 }, async () => {
+  await withApp(
+    "words-markdown",
+    async ({ page, server }) => {
+      const settings = await body(server, "get_settings");
+      const hostile = [
+        "---",
+        "name: md-skill",
+        'description: "Renders safely. Use when checking Markdown."',
+        "---",
+        "# Heading one",
+        "",
+        "Some **bold** text and a [good link](https://example.com/docs).",
+        "",
+        '<img src="x" onerror="window.__pwned = 1">',
+        "<script>window.__pwned = 2</script>",
+        "",
+        "[bad link](javascript:window.__pwned=3) ![pic](https://example.com/p.png)",
+        "",
+      ].join("\n");
+      await body(server, "write_file", { path: `${settings.skills_path}/md-skill/SKILL.md`, content: hostile });
+      await page.goto(`${server.origin}/skills/md-skill`);
+      const content = page.getByRole("region", { name: "Content of SKILL.md" });
+      await content.getByRole("heading", { name: "Heading one" }).waitFor();
+      await content.getByRole("definition").filter({ hasText: /^Renders safely\. Use when checking Markdown\.$/ }).waitFor();
+      assert.equal(await content.locator("strong").first().innerText(), "bold");
+      assert.equal(await content.getByRole("link", { name: "good link" }).getAttribute("href"), "https://example.com/docs");
+      // Raw HTML is shown as text; a script link is plain text; an image is a link, not a fetch.
+      await content.getByText('<img src="x" onerror="window.__pwned = 1">').waitFor();
+      assert.equal(await content.locator("img, script").count(), 0);
+      assert.equal(await content.locator('a[href^="javascript"]').count(), 0);
+      await content.getByRole("link", { name: "[image: pic]" }).waitFor();
+      assert.equal(await page.evaluate(() => window.__pwned), undefined, "no HTML of the skill ran");
+      await content.getByRole("button", { name: "Show raw" }).click();
+      await content.getByText("# Heading one").waitFor();
+      await content.getByRole("button", { name: "Show formatted" }).click();
+      await content.getByRole("heading", { name: "Heading one" }).waitFor();
+    },
+    { prepare: (dataDir) => cli(dataDir, ["create", "md-skill", "--purpose", "domain"]) },
+  );
+});
