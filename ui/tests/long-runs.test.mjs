@@ -129,3 +129,27 @@ test("Stop ends a running step and a running skill test", { timeout: 240_000 }, 
     },
   );
 });
+
+test("Stop ends a refine reply", { timeout: 120_000 }, async () => {
+  await withApp(
+    "long-run-refine",
+    async ({ page, server }) => {
+      await page.goto(`${server.origin}/skills/refine-skill?tab=refine`);
+      await page.getByRole("button", { name: "Start refine session" }).click();
+      await page.getByLabel("Message to the refine agent").fill("Add an example for fiscal calendars");
+      await page.getByRole("button", { name: "Send" }).click();
+      const reply = page.getByRole("region", { name: "Agent reply 1" });
+      const meter = page.getByRole("status", { name: "Agent reply 1 status" });
+      await meter.getByText(/^Running/).waitFor({ timeout: 30_000 });
+      await reply.getByText(/^Agent started/).waitFor({ timeout: 30_000 });
+      await meter.getByRole("button", { name: "Stop" }).click();
+      await meter.getByText(/^Stopped/).waitFor({ timeout: 30_000 });
+      assert.equal(await reply.getByText("working…").count(), 0);
+      await waitRunning(server, false);
+      await page.getByLabel("Message to the refine agent").fill("Try again");
+      assert.ok(!(await page.getByRole("button", { name: "Send" }).isDisabled()), "the user can write again after Stop");
+      await screenshot(page, "long-run-refine-stopped");
+    },
+    { env: SLOW, prepare: (dataDir) => cli(dataDir, ["build", "refine-skill", "--description", "A built skill to refine"]) },
+  );
+});
