@@ -7,7 +7,9 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, invoke, subscribe } from "../api/transport";
 import { skillPath, workspaceSkillPath } from "../api/hooks";
 import type { AgentExitEvent, AnswerEvaluation, AppSettings, Clarifications, Question, QuestionVerdict } from "../api/types";
+import { AgentRunView } from "../components/AgentStream";
 import { ErrorBox, Notice, Spinner } from "../components/ErrorBox";
+import { latest, useAgentRuns } from "../state/agents";
 
 export type GateMode = "questions" | "refinements" | "all";
 
@@ -112,7 +114,7 @@ async function runAnswerEvaluator(skill: string, settings: AppSettings, cancelle
   }
 }
 
-type Check = { kind: "idle" } | { kind: "running" } | { kind: "done"; evaluation: AnswerEvaluation } | { kind: "failed"; message: string };
+type Check = { kind: "idle" } | { kind: "running"; since: number } | { kind: "done"; evaluation: AnswerEvaluation } | { kind: "failed"; message: string };
 
 export function ClarificationsGate({
   skill,
@@ -233,7 +235,7 @@ export function ClarificationsGate({
     const run = ++checkRun.current;
     setError(null);
     setNotice(null);
-    setCheck({ kind: "running" });
+    setCheck({ kind: "running", since: Date.now() - 50 });
     try {
       await save(data);
     } catch (e) {
@@ -266,6 +268,10 @@ export function ClarificationsGate({
     invoke("log_gate_decision", { skillName: skill, verdict, decision }).catch(() => {});
   };
 
+  // The evaluator's own output while it checks (kept by the app, see state/agents.ts).
+  const evaluatorRun = useAgentRuns((all) =>
+    check.kind === "running" ? latest(all, (r) => r.kind === "gate-eval" && r.skill === skill && r.startedAt >= check.since) : null,
+  );
   const list = data ? gateQuestions(data, mode) : [];
   const scopeTooBroad = data?.metadata?.scope_recommendation === true;
   const checking = check.kind === "running";
@@ -372,6 +378,7 @@ export function ClarificationsGate({
           </button>
         </div>
       )}
+      {data && check.kind === "running" && evaluatorRun && <AgentRunView run={evaluatorRun} label="Answer check output" />}
       {data && check.kind === "done" && (
         <AnswerCheck
           evaluation={check.evaluation}
