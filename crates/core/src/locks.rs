@@ -246,7 +246,7 @@ fn all_locks(conn: &rusqlite::Connection) -> Result<Vec<SkillLock>> {
 }
 
 /// Live locks (dead holders are removed first), ours included.
-pub fn get_locked_skills(app: &App, _: crate::catalog::NoArgs) -> Result<Vec<SkillLock>> {
+pub fn get_locked_skills(app: &App, _: crate::args::NoArgs) -> Result<Vec<SkillLock>> {
     reclaim_stale(app)?;
     all_locks(&app.db.conn())
 }

@@ -13,7 +13,7 @@
 //!   mentioned when present.
 
 use crate::app::App;
-use crate::catalog::NoArgs;
+use crate::args::NoArgs;
 use crate::Result;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

@@ -34,7 +34,7 @@
 //! so a skill waiting to start step 2 is not reset just because `decisions.md` does not exist yet.
 
 use crate::app::App;
-use crate::catalog::NoArgs;
+use crate::args::NoArgs;
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::{is_valid_skill_name, validate_skill_name};
 use rusqlite::{params, OptionalExtension};

@@ -606,16 +606,16 @@ pub fn copy_dir_all(from: &Path, to: &Path) -> Result<()> {
 
 // ---- the small commands of the group ----
 
-pub fn get_data_dir(app: &App, _: crate::catalog::NoArgs) -> Result<String> {
+pub fn get_data_dir(app: &App, _: crate::args::NoArgs) -> Result<String> {
     std::fs::create_dir_all(&app.paths.data_dir).with_path(&app.paths.data_dir)?;
     path_string(&app.paths.data_dir)
 }
 
-pub fn get_default_skills_path(app: &App, _: crate::catalog::NoArgs) -> Result<String> {
+pub fn get_default_skills_path(app: &App, _: crate::args::NoArgs) -> Result<String> {
     path_string(&app.paths.default_skills())
 }
 
-pub fn get_log_file_path(app: &App, _: crate::catalog::NoArgs) -> Result<String> {
+pub fn get_log_file_path(app: &App, _: crate::args::NoArgs) -> Result<String> {
     path_string(&app.paths.log_file())
 }
 
@@ -632,6 +632,6 @@ pub fn set_log_level(_app: &App, args: SetLogLevelArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn get_settings_cmd(app: &App, _: crate::catalog::NoArgs) -> Result<AppSettings> {
+pub fn get_settings_cmd(app: &App, _: crate::args::NoArgs) -> Result<AppSettings> {
     get_settings(app)
 }

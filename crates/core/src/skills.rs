@@ -2,7 +2,7 @@
 //! delete, tags). Disk and database change together: when one side fails the other is undone.
 
 use crate::app::App;
-use crate::catalog::NoArgs;
+use crate::args::NoArgs;
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::validate_skill_name;
 use crate::paths::path_string;

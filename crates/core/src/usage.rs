@@ -32,7 +32,7 @@
 //!   total cost, only the counts.
 
 use crate::app::App;
-use crate::catalog::NoArgs;
+use crate::args::NoArgs;
 use crate::error::{Error, Result};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};

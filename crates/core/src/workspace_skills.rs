@@ -641,7 +641,7 @@ fn upload_to_library(
 // list / toggle / purpose / delete / content / export
 
 /// Command `list_workspace_skills` (sync): every row, newest first (bundled rows last).
-pub fn list_workspace_skills(app: &App, _: crate::catalog::NoArgs) -> Result<Vec<WorkspaceSkill>> {
+pub fn list_workspace_skills(app: &App, _: crate::args::NoArgs) -> Result<Vec<WorkspaceSkill>> {
     let conn = app.db.conn();
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLS} FROM workspace_skills ORDER BY imported_at DESC, skill_name"

@@ -144,7 +144,7 @@ pub async fn cleanup_skill_sidecar(app: &Arc<App>, a: CleanupArgs) -> Result<()>
 pub const SHUTDOWN_BUDGET: Duration = Duration::from_secs(5);
 
 /// Stops every sidecar, releases this instance's locks and ends its sessions, within 5 s.
-pub async fn graceful_shutdown(app: &Arc<App>, _: crate::catalog::NoArgs) -> Result<()> {
+pub async fn graceful_shutdown(app: &Arc<App>, _: crate::args::NoArgs) -> Result<()> {
     let stop = tokio::time::timeout(SHUTDOWN_BUDGET, app.agents.shutdown_all(app)).await;
     app.agents.kill_all_now();
     app.shutdown();

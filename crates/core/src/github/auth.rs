@@ -4,7 +4,7 @@
 
 use super::client::GitHub;
 use crate::app::App;
-use crate::catalog::NoArgs;
+use crate::args::NoArgs;
 use crate::error::{Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -1350,7 +1350,7 @@ fn write_library_rows(
 // Update checks and customisation
 
 /// Command `get_dashboard_skill_names` (sync): every name in `skills`.
-pub fn get_dashboard_skill_names(app: &App, _: crate::catalog::NoArgs) -> Result<Vec<String>> {
+pub fn get_dashboard_skill_names(app: &App, _: crate::args::NoArgs) -> Result<Vec<String>> {
     let conn = app.db.conn();
     let mut st = conn.prepare("SELECT name FROM skills ORDER BY name")?;
     let names = st

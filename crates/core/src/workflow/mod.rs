@@ -11,7 +11,7 @@ pub mod steps;
 
 use crate::agents::{AgentHandle, AgentOutcome, AgentRequest, RequestKind};
 use crate::app::App;
-use crate::catalog::NoArgs;
+use crate::args::NoArgs;
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::validate_skill_name;
 use crate::safe_fs;
