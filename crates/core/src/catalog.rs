@@ -3,8 +3,7 @@
 //! once — in `for_each_command!` below.
 
 use crate::app::App;
-// Re-exported until every command module imports them from `args` (issue 14).
-pub use crate::args::{parse_args, NoArgs};
+use crate::args::parse_args;
 use crate::error::{Error, Result};
 use serde::Serialize;
 use serde_json::value::RawValue;

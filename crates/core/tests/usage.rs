@@ -3,7 +3,8 @@
 
 use rusqlite::params;
 use serde_json::{json, Value};
-use skill_builder_core::catalog::{self, NoArgs};
+use skill_builder_core::args::NoArgs;
+use skill_builder_core::catalog;
 use skill_builder_core::usage::{self, *};
 use skill_builder_core::{App, ErrorKind};
 use std::sync::Arc;
