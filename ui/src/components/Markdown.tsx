@@ -24,6 +24,11 @@ const md = new Marked({
   gfm: true,
   breaks: false,
   renderer: {
+    // The page has its own title: the file's headings sit two levels below it (# → h3).
+    heading({ tokens, depth }: Tokens.Heading) {
+      const level = Math.min(6, depth + 2);
+      return `<h${level} class="md-h${depth}">${this.parser.parseInline(tokens)}</h${level}>\n`;
+    },
     html({ text }: Tokens.HTML | Tokens.Tag) {
       return escapeHtml(text);
     },
