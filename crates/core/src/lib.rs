@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod files;
 pub mod github;
+pub mod hashing;
 pub mod history;
 pub mod ingest;
 pub mod installs;

@@ -44,6 +44,7 @@
 
 use crate::app::App;
 use crate::error::{Error, IoContext, Result};
+pub use crate::hashing::sha256_hex;
 use crate::ingest::frontmatter::{parse_skill_md, Frontmatter};
 use crate::ingest::lint::{lint_skill_dir, LintMode, LintReport};
 use crate::ingest::names::{is_valid_skill_name, validate_skill_name};
@@ -51,7 +52,6 @@ use crate::ingest::zip_extract::{extract_skill_zip_with_name, ZipLimits};
 use crate::paths::path_string;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -170,14 +170,6 @@ pub fn skill_location(app: &App, name: &str, active: bool) -> PathBuf {
     } else {
         inactive_root(app).join(name)
     }
-}
-
-/// Lowercase hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// True when something (even a dangling symlink) exists at `p`.

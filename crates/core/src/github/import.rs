@@ -14,13 +14,13 @@ use super::client::GitHub;
 use super::discovery::{snapshot, Snapshot, TreeEntry, MAX_PARALLEL};
 use crate::app::App;
 use crate::error::{Error, IoContext, Result};
+pub use crate::hashing::sha256_hex;
 use crate::ingest::frontmatter::{parse_skill_md, set_fields, FieldValue, Frontmatter};
 use crate::ingest::lint::{lint_skill_dir, LintMode};
 use crate::ingest::names::validate_skill_name;
 use crate::paths::path_string;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -126,12 +126,6 @@ pub struct MarketplaceImportResult {
 
 // ---------------------------------------------------------------------------------
 // Helpers
-
-/// Lowercase hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// A lenient version: `v` stripped, missing parts are 0 (`1.0` = `1.0.0`), pre-release
 /// after `-`, build metadata after `+` ignored. Non-numeric parts → unparsable.

@@ -3,9 +3,9 @@
 
 use crate::app::App;
 use crate::error::{Error, IoContext, Result};
+use crate::hashing::sha256_hex;
 use crate::ingest::names::validate_skill_name;
 use crate::safe_fs;
-use crate::workspace_skills::sha256_hex;
 use std::path::{Path, PathBuf};
 
 /// Top-level folders a skill keeps to itself (architecture.md "Deployable files"). An

@@ -15,7 +15,7 @@
 
 use crate::app::App;
 use crate::error::{Error, IoContext, Result};
-use crate::workspace_skills::sha256_hex;
+use crate::hashing::sha256_hex;
 use include_dir::{include_dir, Dir};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
