@@ -50,6 +50,7 @@ use crate::ingest::lint::{lint_skill_dir, LintMode, LintReport};
 use crate::ingest::names::{is_valid_skill_name, validate_skill_name};
 use crate::ingest::zip_extract::{extract_skill_zip_with_name, ZipLimits};
 use crate::paths::path_string;
+use crate::skill_zip::ZipEntry;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -822,50 +823,27 @@ pub fn export_skill(app: &App, a: SkillNameArgs) -> Result<String> {
 
 /// Writes `dir` as a ZIP at `dest` with every entry under `<prefix>/`. Symlinks are skipped.
 pub fn write_skill_zip(dir: &Path, prefix: &str, dest: &Path) -> Result<()> {
-    use std::io::Write;
     let mut entries = Vec::new();
     walk(dir, Path::new(""), &mut entries)?;
     entries.sort();
-    let file = fs::File::create(dest).with_path(dest)?;
-    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
-    let zerr =
-        |e: zip::result::ZipError| Error::io(format!("cannot write {}: {e}", dest.display()));
-    zip.add_directory(
-        format!("{prefix}/"),
-        zip::write::SimpleFileOptions::default().unix_permissions(0o755),
-    )
-    .map_err(zerr)?;
-    for (rel, is_dir) in entries {
-        let full = dir.join(&rel);
-        let name = format!("{prefix}/{}", rel.to_string_lossy().replace('\\', "/"));
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .unix_permissions(file_mode(&full, is_dir));
-        if is_dir {
-            zip.add_directory(format!("{name}/"), opts).map_err(zerr)?;
-        } else {
-            zip.start_file(name, opts).map_err(zerr)?;
-            let mut f = fs::File::open(&full).with_path(&full)?;
-            std::io::copy(&mut f, &mut zip).with_path(dest)?;
-        }
-    }
-    let mut w = zip.finish().map_err(zerr)?;
-    w.flush().with_path(dest)?;
-    Ok(())
+    crate::skill_zip::write_zip(dir, Some(prefix), &entries, dest)
 }
 
-/// Relative paths (with an is-folder flag) of everything under `dir`, not following symlinks.
-fn walk(dir: &Path, rel: &Path, out: &mut Vec<(PathBuf, bool)>) -> Result<()> {
+/// Everything under `dir` (relative paths, folders flagged), not following symlinks.
+fn walk(dir: &Path, rel: &Path, out: &mut Vec<ZipEntry>) -> Result<()> {
     let here = dir.join(rel);
     for e in fs::read_dir(&here).with_path(&here)? {
         let e = e.with_path(&here)?;
         let ty = e.file_type().with_path(&e.path())?;
         let r = rel.join(e.file_name());
         if ty.is_dir() {
-            out.push((r.clone(), true));
+            out.push(ZipEntry {
+                rel: r.clone(),
+                is_dir: true,
+            });
             walk(dir, &r, out)?;
         } else if ty.is_file() {
-            out.push((r, false));
+            out.push(ZipEntry::file(r));
         } else {
             tracing::warn!(
                 "export: skipping {} (not a regular file)",
@@ -874,25 +852,6 @@ fn walk(dir: &Path, rel: &Path, out: &mut Vec<(PathBuf, bool)>) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn file_mode(p: &Path, is_dir: bool) -> u32 {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::symlink_metadata(p)
-            .map(|m| m.permissions().mode() & 0o777)
-            .unwrap_or(if is_dir { 0o755 } else { 0o644 })
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = p;
-        if is_dir {
-            0o755
-        } else {
-            0o644
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------
