@@ -8,7 +8,6 @@ pub mod args;
 pub mod catalog;
 pub mod db;
 pub mod error;
-pub mod evals;
 pub mod events;
 pub mod files;
 pub mod github;
