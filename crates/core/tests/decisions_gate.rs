@@ -130,7 +130,8 @@ async fn changed_answers_and_a_rerun_of_confirm_decisions_keep_the_research() {
     let dir = research_with_contradiction(&app, "revenue").await;
     let message = assert_step3_blocked(&app, "revenue").await;
     assert!(
-        message.contains("clarifications.json") && message.contains("re-run Confirm Decisions"),
+        message.contains("clarifications.json")
+            && message.contains("re-run step 3 (Confirm Decisions)"),
         "the refusal names the way out that keeps the research: {message}"
     );
 
