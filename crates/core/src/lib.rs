@@ -20,6 +20,7 @@ pub mod logging;
 pub mod node;
 pub mod path_guard;
 pub mod paths;
+pub mod placing;
 pub mod reconcile;
 pub mod refine;
 pub mod safe_fs;

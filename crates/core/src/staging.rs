@@ -4,18 +4,29 @@
 //! folder being moved (`.{name}.moving-*`, beside it). A killed process leaves them behind;
 //! [`sweep`] removes those whose owner no longer runs (start-up and `reconcile_startup`).
 //!
+//! A folder change that was interrupted (a skill folder placed, set aside or moved) leaves a
+//! journal (`journal-{uuid}`, see [`crate::placing`]) in its `.staging`. The sweep first
+//! recovers it — the previous folder goes back to its place, or a kept change is finished —
+//! and never removes what a journal it could not finish still needs.
+//!
 //! The owner is in the name ([`unique_name`] appends `.pid{pid}-{start time}`), so ownership is
 //! known from the moment the folder exists, without a second write a kill could miss. Names
 //! from before this scheme have no owner and are stale. Only names the app makes are touched,
 //! and links are never followed nor removed.
 
 use crate::app::App;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Separates a staging name from its owner.
 const OWNER_MARK: &str = ".pid";
 /// Name prefixes of the entries of a `.staging` folder ("" = a GitHub import's UUID).
-const STAGING_PREFIXES: [&str; 4] = [".zip-extract-", "seed-", "trash-", ""];
+const STAGING_PREFIXES: [&str; 5] = [
+    ".zip-extract-",
+    "seed-",
+    "trash-",
+    crate::placing::JOURNAL_PART_PREFIX,
+    "",
+];
 
 /// A fresh staging name: `{prefix}{uuid}.pid{pid}-{start}` (`.pid{pid}` where the start time
 /// of a process is unknown).
@@ -54,6 +65,12 @@ fn is_staging_entry(base: &str) -> bool {
         .any(|p| base.strip_prefix(p).is_some_and(is_uuid))
 }
 
+/// A folder-move journal (its part file is an ordinary staging entry).
+fn is_journal(base: &str) -> bool {
+    base.strip_prefix(crate::placing::JOURNAL_PREFIX)
+        .is_some_and(is_uuid)
+}
+
 /// A `.{name}.moving-{uuid}` copy made while moving a skills folder.
 fn is_moving_copy(base: &str) -> bool {
     base.strip_prefix('.')
@@ -66,10 +83,65 @@ fn owner_alive(owner: Option<(u32, Option<i64>)>) -> bool {
     owner.is_some_and(|(pid, start)| crate::locks::holder_alive(pid, start))
 }
 
-/// Removes the staging entries of `dir` that `matches` accepts and whose owner is gone;
-/// returns how many. A missing folder, or one that is a link, is left alone.
-fn sweep_dir(dir: &Path, matches: fn(&str) -> bool) -> usize {
-    if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+fn is_real_dir(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
+}
+
+/// Recovers the journals in `dir` whose owner is gone ([`crate::placing::recover`]). Returns
+/// the entries that journals it could not finish still need, or `None` when one could not
+/// even be read: nothing of `dir` may be swept then.
+fn recover_journals(dir: &Path) -> Option<Vec<PathBuf>> {
+    let mut needed = Vec::new();
+    if !is_real_dir(dir) {
+        return Some(needed);
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Some(needed);
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let (base, owner) = split_owner(name);
+        if !is_journal(base) || owner_alive(owner) {
+            continue;
+        }
+        let journal = e.path();
+        let done = crate::placing::recover(&journal).and_then(|finished| {
+            if finished {
+                Ok(Vec::new())
+            } else {
+                crate::placing::needed_entries(&journal)
+            }
+        });
+        match done {
+            Ok(keep) => needed.extend(keep),
+            Err(err) => {
+                tracing::error!(
+                    "could not recover the interrupted folder change {}: {err}; the staging \
+                     folder {} is kept as it is",
+                    journal.display(),
+                    dir.display()
+                );
+                return None;
+            }
+        }
+    }
+    Some(needed)
+}
+
+/// Recovers the interrupted folder changes of a `.staging` folder, then removes its entries
+/// whose owner is gone; returns how many were removed.
+pub(crate) fn sweep_staging(dir: &Path) -> usize {
+    match recover_journals(dir) {
+        Some(needed) => sweep_dir(dir, is_staging_entry, &needed),
+        None => 0,
+    }
+}
+
+/// Removes the staging entries of `dir` that `matches` accepts, whose owner is gone and that
+/// are not `needed`; returns how many. A missing folder, or one that is a link, is left alone.
+fn sweep_dir(dir: &Path, matches: fn(&str) -> bool, needed: &[PathBuf]) -> usize {
+    if !is_real_dir(dir) {
         return 0;
     }
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -80,7 +152,7 @@ fn sweep_dir(dir: &Path, matches: fn(&str) -> bool) -> usize {
         let name = e.file_name();
         let Some(name) = name.to_str() else { continue };
         let (base, owner) = split_owner(name);
-        if !matches(base) || owner_alive(owner) {
+        if !matches(base) || owner_alive(owner) || needed.contains(&e.path()) {
             continue;
         }
         if remove_entry(&e.path()) {
@@ -108,17 +180,14 @@ fn remove_entry(p: &Path) -> bool {
 /// in the data dir. Returns how many were removed; failures are logged.
 pub fn sweep(app: &App) -> usize {
     let skills = app.skills_path();
-    let mut n = sweep_dir(
-        &crate::workspace_skills::staging_root(app),
-        is_staging_entry,
-    );
-    n += sweep_dir(&skills.join(".staging"), is_staging_entry);
+    let mut n = sweep_staging(&crate::workspace_skills::staging_root(app));
+    n += sweep_staging(&skills.join(".staging"));
     let mut beside: Vec<&Path> = vec![&app.paths.data_dir];
     if let Some(parent) = skills.parent().filter(|p| *p != app.paths.data_dir) {
         beside.push(parent);
     }
     for dir in beside {
-        n += sweep_dir(dir, is_moving_copy);
+        n += sweep_dir(dir, is_moving_copy, &[]);
     }
     n
 }
@@ -143,6 +212,7 @@ mod tests {
             format!(".zip-extract-{id}"),
             format!("seed-{id}"),
             format!("trash-{id}"),
+            format!("journal-part-{id}"),
             id.to_string(),
         ] {
             assert!(is_staging_entry(&ok), "{ok}");
@@ -150,6 +220,9 @@ mod tests {
         for not in [".gitignore", "notes", "seed-x", "trash-", "my-skill"] {
             assert!(!is_staging_entry(not), "{not}");
         }
+        // A journal is recovered, never swept as such.
+        assert!(!is_staging_entry(&format!("journal-{id}")));
+        assert!(is_journal(&format!("journal-{id}")));
         assert!(is_moving_copy(&format!(".skills.moving-{id}")));
         assert!(!is_moving_copy(&format!("..moving-{id}")));
         assert!(!is_moving_copy(".skills.moving-later"));

@@ -50,6 +50,7 @@ use crate::ingest::lint::{lint_skill_dir, LintMode, LintReport};
 use crate::ingest::names::{is_valid_skill_name, validate_skill_name};
 use crate::ingest::zip_extract::{extract_skill_zip_with_name, ZipLimits};
 use crate::paths::path_string;
+use crate::placing::{place_skill_folder, FolderMoves, PlaceMeta};
 use crate::skill_zip::ZipEntry;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -207,68 +208,6 @@ fn checked_name(row: &Row) -> Result<&str> {
 // ---------------------------------------------------------------------------------
 // Reversible folder moves under one DB transaction
 
-/// Folder renames done inside a transaction; undone if the transaction does not commit.
-/// "Trash" = folders renamed into `.staging/` to be removed once the commit succeeded.
-struct Moves {
-    staging: PathBuf,
-    done: Vec<(PathBuf, PathBuf)>,
-    trash: Vec<PathBuf>,
-}
-
-impl Moves {
-    fn new(staging: PathBuf) -> Moves {
-        Moves {
-            staging,
-            done: Vec::new(),
-            trash: Vec::new(),
-        }
-    }
-
-    fn rename(&mut self, from: &Path, to: &Path) -> Result<()> {
-        let ctx = |e: std::io::Error| {
-            Error::from(e).context(format!(
-                "cannot move {} to {}",
-                from.display(),
-                to.display()
-            ))
-        };
-        if let Some(p) = to.parent() {
-            fs::create_dir_all(p).map_err(ctx)?;
-        }
-        fs::rename(from, to).map_err(ctx)?;
-        self.done.push((from.to_path_buf(), to.to_path_buf()));
-        Ok(())
-    }
-
-    /// Moves `p` out of the way (into the staging folder); removed after the commit.
-    fn trash(&mut self, p: &Path) -> Result<()> {
-        let t = self.staging.join(crate::staging::unique_name("trash-"));
-        self.rename(p, &t)?;
-        self.trash.push(t);
-        Ok(())
-    }
-
-    fn undo(&mut self) {
-        self.trash.clear();
-        for (from, to) in self.done.drain(..).rev() {
-            if let Err(e) = fs::rename(&to, &from) {
-                tracing::error!(
-                    "could not move {} back to {}: {e}",
-                    to.display(),
-                    from.display()
-                );
-            }
-        }
-    }
-
-    fn finish(&mut self) {
-        self.done.clear();
-        for t in self.trash.drain(..) {
-            remove_path(&t);
-        }
-    }
-}
-
 /// Removes `p` without following it: a linked skill folder goes as a link.
 fn remove_path(p: &Path) {
     if let Err(e) = crate::safe_fs::remove_no_follow(p) {
@@ -276,13 +215,14 @@ fn remove_path(p: &Path) {
     }
 }
 
-/// Runs `f` in one IMMEDIATE transaction (the DB write lock) with a [`Moves`] journal: if
-/// `f` fails or the commit fails, the folder moves are undone and the rows roll back.
+/// Runs `f` in one IMMEDIATE transaction (the DB write lock) with a [`FolderMoves`] journal:
+/// if `f` fails or the commit fails, the folder moves are undone and the rows roll back.
+/// Folders set aside ("trash", in `.staging/`) are removed only once the commit succeeded.
 fn write_with_moves<T>(
     app: &App,
-    f: impl FnOnce(&Transaction<'_>, &mut Moves) -> Result<T>,
+    f: impl FnOnce(&Transaction<'_>, &mut FolderMoves) -> Result<T>,
 ) -> Result<T> {
-    let mut moves = Moves::new(staging_root(app));
+    let mut moves = FolderMoves::new(staging_root(app));
     let mut conn = app.db.conn();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let out = match f(&tx, &mut moves) {
@@ -298,7 +238,7 @@ fn write_with_moves<T>(
         return Err(e.into());
     }
     drop(conn);
-    moves.finish();
+    moves.keep();
     Ok(out)
 }
 
@@ -307,7 +247,7 @@ fn write_with_moves<T>(
 fn set_active(
     app: &App,
     tx: &Transaction<'_>,
-    moves: &mut Moves,
+    moves: &mut FolderMoves,
     row: &Row,
     active: bool,
 ) -> Result<()> {
@@ -323,7 +263,7 @@ fn set_active(
     let from = skill_location(app, name, !active);
     if present(&from) {
         if present(&to) {
-            moves.trash(&to)?;
+            moves.set_aside(&to)?;
         }
         moves.rename(&from, &to)?;
     } else if !present(&to) {
@@ -340,7 +280,7 @@ fn set_active(
 fn free_slot(
     app: &App,
     tx: &Transaction<'_>,
-    moves: &mut Moves,
+    moves: &mut FolderMoves,
     purpose: &str,
     except_id: &str,
 ) -> Result<Vec<String>> {
@@ -537,7 +477,15 @@ pub fn upload_skill(app: &App, a: UploadSkillArgs) -> Result<WorkspaceSkill> {
                 )));
             }
         }
-        moves.rename(&x.dir, &dest)?;
+        place_skill_folder(
+            moves,
+            &x.dir,
+            &PlaceMeta {
+                name: &name,
+                dest: &dest,
+                replace: false,
+            },
+        )?;
         tx.execute(
             "INSERT INTO workspace_skills (skill_id, skill_name, description, is_active,
                 is_bundled, disk_path, imported_at, purpose, version, model, argument_hint,
@@ -594,7 +542,6 @@ fn upload_to_library(
         &LibraryCandidate {
             name: &name,
             staged: &x.dir,
-            aside_base: &staging.base,
             fm: &x.frontmatter,
             skill_md_hash: sha256_hex(&fs::read(&skill_md).with_path(&skill_md)?),
             source: LibrarySource::Imported,
@@ -745,7 +692,7 @@ pub fn delete_imported_skill(app: &App, a: SkillIdArgs) -> Result<()> {
         for active in [true, false] {
             let d = skill_location(app, &name, active);
             if present(&d) {
-                moves.trash(&d)?;
+                moves.set_aside(&d)?;
             }
         }
         tx.execute(
@@ -1266,7 +1213,7 @@ fn seed_one(app: &App, b: &Bundled<'_>, report: &mut SeedReport) -> Result<()> {
             None => {
                 let staged = stage_bundled(app, b)?;
                 write_with_moves(app, |tx, moves| {
-                    moves.rename(&staged.0, &dest)?;
+                    place_bundled(moves, &staged, name, &dest, false)?;
                     upsert_bundled_row(tx, b, true, &dest, true)
                 })?;
                 report.push(name, SeedStatus::Installed, None);
@@ -1279,7 +1226,7 @@ fn seed_one(app: &App, b: &Bundled<'_>, report: &mut SeedReport) -> Result<()> {
     if !present(&dest) {
         let staged = stage_bundled(app, b)?;
         write_with_moves(app, |tx, moves| {
-            moves.rename(&staged.0, &dest)?;
+            place_bundled(moves, &staged, name, &dest, false)?;
             upsert_bundled_row(tx, b, active, &dest, true)
         })?;
         report.push(name, SeedStatus::Restored, None);
@@ -1327,8 +1274,7 @@ fn seed_one(app: &App, b: &Bundled<'_>, report: &mut SeedReport) -> Result<()> {
     }
     let staged = stage_bundled(app, b)?;
     write_with_moves(app, |tx, moves| {
-        moves.trash(&dest)?;
-        moves.rename(&staged.0, &dest)?;
+        place_bundled(moves, &staged, name, &dest, true)?;
         upsert_bundled_row(tx, b, active, &dest, true)
     })?;
     report.push(name, SeedStatus::Updated, None);
@@ -1339,16 +1285,29 @@ fn seed_one(app: &App, b: &Bundled<'_>, report: &mut SeedReport) -> Result<()> {
 fn write_bundled_update(app: &App, b: &Bundled<'_>) -> Result<PathBuf> {
     let target = bundled_updates_root(app).join(&b.name);
     let staged = stage_bundled(app, b)?;
-    let mut moves = Moves::new(staging_root(app));
-    if present(&target) {
-        moves.trash(&target)?;
-    }
-    if let Err(e) = moves.rename(&staged.0, &target) {
+    let mut moves = FolderMoves::new(staging_root(app));
+    if let Err(e) = place_bundled(&mut moves, &staged, &b.name, &target, true) {
         moves.undo();
         return Err(e);
     }
-    moves.finish();
+    moves.keep();
     Ok(target)
+}
+
+/// Places a staged bundled skill at `dest`; a folder there is set aside when `replace`.
+fn place_bundled(
+    moves: &mut FolderMoves,
+    staged: &TempFolder,
+    name: &str,
+    dest: &Path,
+    replace: bool,
+) -> Result<()> {
+    let meta = PlaceMeta {
+        name,
+        dest,
+        replace,
+    };
+    place_skill_folder(moves, &staged.0, &meta)
 }
 
 fn prune_one(app: &App, r: &Row, report: &mut SeedReport) -> Result<()> {
@@ -1397,7 +1356,7 @@ fn prune_one(app: &App, r: &Row, report: &mut SeedReport) -> Result<()> {
     }
     write_with_moves(app, |tx, moves| {
         for d in &dirs {
-            moves.trash(d)?;
+            moves.set_aside(d)?;
         }
         tx.execute(
             "DELETE FROM workspace_skills WHERE skill_id = ?1",

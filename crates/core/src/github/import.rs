@@ -19,6 +19,7 @@ use crate::ingest::frontmatter::{parse_skill_md, set_fields, FieldValue, Frontma
 use crate::ingest::lint::{lint_skill_dir, LintMode};
 use crate::ingest::names::validate_skill_name;
 use crate::paths::path_string;
+use crate::placing::{place_skill_folder, FolderMoves, PlaceMeta};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -176,7 +177,10 @@ fn empty_none(s: Option<String>) -> Option<String> {
     s.filter(|v| !v.trim().is_empty())
 }
 
-/// `{root}/.staging/{uuid}/{name}` plus its removal on drop (unless kept).
+/// The staging folder of a skills root.
+const STAGING: &str = ".staging";
+
+/// `{root}/.staging/{uuid}/{name}` plus its removal on drop.
 pub(crate) struct Staging {
     pub(crate) base: PathBuf,
     dir: PathBuf,
@@ -192,7 +196,7 @@ impl Staging {
 
     /// Only `{root}/.staging/{uuid}/`, for a caller that fills it itself (a ZIP extraction).
     pub(crate) fn empty(root: &Path) -> Result<Staging> {
-        let staging_root = root.join(".staging");
+        let staging_root = root.join(STAGING);
         std::fs::create_dir_all(&staging_root).with_path(&staging_root)?;
         let ignore = staging_root.join(".gitignore");
         if !ignore.exists() {
@@ -498,41 +502,6 @@ fn same_files(a: &Path, b: &Path) -> bool {
     match (snapshot_dir(a), snapshot_dir(b)) {
         (Some(x), Some(y)) => x == y,
         _ => false,
-    }
-}
-
-/// Moves `staging` to `dest`; an existing `dest` is moved aside first and returned so the
-/// caller can delete it after the DB write (or put it back on failure).
-fn swap_in(staging: &Path, dest: &Path, aside_base: &Path) -> Result<Option<PathBuf>> {
-    if let Some(p) = dest.parent() {
-        std::fs::create_dir_all(p).with_path(p)?;
-    }
-    let aside = if dest.exists() {
-        let a = aside_base.join("previous");
-        std::fs::rename(dest, &a).with_path(dest)?;
-        Some(a)
-    } else {
-        None
-    };
-    if let Err(e) = std::fs::rename(staging, dest) {
-        if let Some(a) = &aside {
-            let _ = std::fs::rename(a, dest);
-        }
-        return Err(Error::from(e).context(dest.display()));
-    }
-    Ok(aside)
-}
-
-/// Undo of [`swap_in`]: the new folder goes back to staging, the old one back in place.
-fn swap_back(staging: &Path, dest: &Path, aside: Option<&Path>) {
-    let _ = std::fs::rename(dest, staging);
-    if let Some(a) = aside {
-        if let Err(e) = std::fs::rename(a, dest) {
-            tracing::error!(
-                "could not restore {} after a failed import: {e}",
-                dest.display()
-            );
-        }
     }
 }
 
@@ -861,11 +830,15 @@ async fn import_one_ws(
     if files_same && ex == Some(&row) {
         return Ok(row.result(ImportStatus::Skipped, &path, None, warnings));
     }
-    let aside = if files_same {
-        None
-    } else {
-        swap_in(&staging.dir, &dest, &staging.base)?
-    };
+    let mut moves = FolderMoves::new(root.join(STAGING));
+    if !files_same {
+        let meta = PlaceMeta {
+            name: &name,
+            dest: &dest,
+            replace: existing.is_some(),
+        };
+        place_skill_folder(&mut moves, &staging.dir, &meta)?;
+    }
     let db = app.db.write(|tx| {
         tx.execute(
             "INSERT INTO workspace_skills (skill_id, skill_name, description, is_active, is_bundled,
@@ -900,12 +873,11 @@ async fn import_one_ws(
         Ok(())
     });
     if let Err(e) = db {
-        if !files_same {
-            swap_back(&staging.dir, &dest, aside.as_deref());
-        }
+        moves.undo();
         return Err(e);
     }
-    drop(staging); // removes the previous copy with the staging folder
+    moves.keep();
+    drop(staging);
     let stored = ws_find(app, &name)?.ok_or_else(|| Error::internal("imported row vanished"))?;
     let status = if existing.is_some() {
         ImportStatus::Updated
@@ -1077,7 +1049,6 @@ async fn import_one_lib(
         &LibraryCandidate {
             name: &name,
             staged: &staging.dir,
-            aside_base: &staging.base,
             fm: &f.fm,
             skill_md_hash: sha256_hex(f.skill_md.as_bytes()),
             source: LibrarySource::Marketplace,
@@ -1157,8 +1128,6 @@ pub(crate) struct LibraryCandidate<'a> {
     pub name: &'a str,
     /// The folder holding the skill's files; renamed to `<root>/<name>`.
     pub staged: &'a Path,
-    /// A staging folder where the previous copy waits until the rows are written.
-    pub aside_base: &'a Path,
     pub fm: &'a Frontmatter,
     /// SHA-256 of the SKILL.md as placed (the customisation baseline).
     pub skill_md_hash: String,
@@ -1232,18 +1201,21 @@ pub(crate) fn place_in_library(
             row,
         });
     }
-    let aside = if files_same {
-        None
-    } else {
-        swap_in(c.staged, &dest, c.aside_base)?
-    };
+    let mut moves = FolderMoves::new(root.join(STAGING));
+    if !files_same {
+        let meta = PlaceMeta {
+            name,
+            dest: &dest,
+            replace: existing.master.is_some(),
+        };
+        place_skill_folder(&mut moves, c.staged, &meta)?;
+    }
     let db = write_library_rows(app, name, c.source, existing.master.as_ref(), &row);
     if let Err(e) = db {
-        if !files_same {
-            swap_back(c.staged, &dest, aside.as_deref());
-        }
+        moves.undo();
         return Err(e);
     }
+    moves.keep();
     if !files_same {
         crate::history::commit_skill(app, name, &c.commit_message);
         crate::installs::after_library_change(app, name);
