@@ -6,6 +6,7 @@ use crate::app::App;
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::validate_skill_name;
 use crate::safe_fs;
+use crate::skill_zip::ZipEntry;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -70,43 +71,18 @@ pub fn package_skill(app: &App, a: SkillArgs) -> Result<PackageResult> {
     })
 }
 
-/// `files` (relative to `skill_dir`) into a ZIP at `dest`, SKILL.md first. Every read goes
-/// through the path guard of the skill folder.
+/// `files` (relative to `skill_dir`) into a ZIP at `dest`, SKILL.md first, through the one
+/// ZIP writer (which never reads through a link).
 fn write_package(skill_dir: &Path, files: &[PathBuf], dest: &Path) -> Result<()> {
-    use std::io::Write;
-    let file = std::fs::File::create(dest).with_path(dest)?;
-    let mut zip = zip::ZipWriter::new(file);
     let skill_md = Path::new("SKILL.md");
-    let ordered = std::iter::once(skill_md).chain(
-        files
-            .iter()
-            .map(PathBuf::as_path)
-            .filter(|f| *f != skill_md),
-    );
-    for rel in ordered {
-        let bytes = safe_fs::read_inside(skill_dir, rel)?;
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .unix_permissions(file_mode(&skill_dir.join(rel)));
-        zip.start_file(safe_fs::slash_path(rel), opts)
-            .map_err(|e| Error::io(format!("zip: {e}")))?;
-        zip.write_all(&bytes).with_path(dest)?;
-    }
-    zip.finish().map_err(|e| Error::io(format!("zip: {e}")))?;
-    Ok(())
-}
-
-fn file_mode(p: &Path) -> u32 {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::symlink_metadata(p)
-            .map(|m| m.permissions().mode() & 0o777)
-            .unwrap_or(0o644)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = p;
-        0o644
-    }
+    let entries: Vec<ZipEntry> = std::iter::once(skill_md)
+        .chain(
+            files
+                .iter()
+                .map(PathBuf::as_path)
+                .filter(|f| *f != skill_md),
+        )
+        .map(ZipEntry::file)
+        .collect();
+    crate::skill_zip::write_zip(skill_dir, None, &entries, dest)
 }
