@@ -1,0 +1,311 @@
+//! Placing a skill into the Skills Library, shared by the GitHub import and the ZIP upload:
+//! ownership rules, the folder swap ([`crate::placing`]), the `skills` and `imported_skills`
+//! rows, the history commit and the auto-sync of installs.
+
+use super::fetch::{same_files, STAGING};
+use super::{bool_col, empty_none, millis, ImportStatus, SkillMetadataOverride};
+use crate::app::App;
+use crate::error::{Error, Result};
+use crate::ingest::frontmatter::Frontmatter;
+use crate::paths::path_string;
+use crate::placing::{place_skill_folder, FolderMoves, PlaceMeta};
+use rusqlite::{params, OptionalExtension};
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LibRow {
+    // skills (master)
+    pub(crate) purpose: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) version: Option<String>,
+    pub(crate) model: Option<String>,
+    pub(crate) argument_hint: Option<String>,
+    pub(crate) user_invocable: Option<bool>,
+    pub(crate) disable_model_invocation: Option<bool>,
+    // imported_skills
+    pub(crate) skill_id: String,
+    pub(crate) is_active: bool,
+    pub(crate) is_bundled: bool,
+    pub(crate) disk_path: String,
+    pub(crate) imported_at: String,
+    pub(crate) content_hash: Option<String>,
+    pub(crate) marketplace_source_url: Option<String>,
+}
+
+struct LibExisting {
+    master: Option<(i64, String)>, // (id, skill_source)
+    row: Option<LibRow>,
+}
+
+fn lib_find(app: &App, name: &str) -> Result<LibExisting> {
+    let conn = app.db.conn();
+    let master: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT id, skill_source FROM skills WHERE name = ?1",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let row = conn
+        .query_row(
+            "SELECT s.purpose, s.description, i.version, i.model, i.argument_hint,
+                    i.user_invocable, i.disable_model_invocation, i.skill_id, i.is_active,
+                    i.is_bundled, i.disk_path, i.imported_at, i.content_hash,
+                    i.marketplace_source_url
+             FROM imported_skills i LEFT JOIN skills s ON s.name = i.skill_name
+             WHERE i.skill_name = ?1",
+            [name],
+            |r| {
+                Ok(LibRow {
+                    purpose: r.get(0)?,
+                    description: r.get(1)?,
+                    version: r.get(2)?,
+                    model: r.get(3)?,
+                    argument_hint: r.get(4)?,
+                    user_invocable: r.get(5)?,
+                    disable_model_invocation: r.get(6)?,
+                    skill_id: r.get(7)?,
+                    is_active: r.get(8)?,
+                    is_bundled: r.get(9)?,
+                    disk_path: r.get(10)?,
+                    imported_at: r.get(11)?,
+                    content_hash: r.get(12)?,
+                    marketplace_source_url: r.get(13)?,
+                })
+            },
+        )
+        .optional()?;
+    Ok(LibExisting { master, row })
+}
+
+/// Where a library skill came from: its `skills.skill_source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LibrarySource {
+    /// A GitHub repository or marketplace.
+    Marketplace,
+    /// A ZIP uploaded by the user.
+    Imported,
+}
+
+impl LibrarySource {
+    fn as_str(self) -> &'static str {
+        match self {
+            LibrarySource::Marketplace => "marketplace",
+            LibrarySource::Imported => "imported",
+        }
+    }
+}
+
+/// The Skills Library's rows of one skill, read before placing it.
+pub(crate) struct LibraryExisting(LibExisting);
+
+/// Ownership (defect 5): a library skill of another source, or a folder without a library
+/// row, is never replaced by an import. Returns what is there now.
+pub(crate) fn library_owner_check(
+    app: &App,
+    root: &Path,
+    name: &str,
+    source: LibrarySource,
+) -> Result<LibraryExisting> {
+    let existing = lib_find(app, name)?;
+    let dest = root.join(name);
+    match &existing.master {
+        Some((_, src)) if src != source.as_str() => Err(Error::conflict(format!(
+            "Skill '{name}' already exists in the library as a '{src}' skill; an import never replaces it. Rename or delete that skill first, or import under another name"
+        ))),
+        None if dest.exists() => Err(Error::conflict(format!(
+            "A folder '{}' exists that is not a library skill; remove it or rename the skill",
+            dest.display()
+        ))),
+        _ => Ok(LibraryExisting(existing)),
+    }
+}
+
+/// A skill whose files are ready in a staging folder under the library root.
+pub(crate) struct LibraryCandidate<'a> {
+    pub name: &'a str,
+    /// The folder holding the skill's files; renamed to `<root>/<name>`.
+    pub staged: &'a Path,
+    pub fm: &'a Frontmatter,
+    /// SHA-256 of the SKILL.md as placed (the customisation baseline).
+    pub skill_md_hash: String,
+    pub source: LibrarySource,
+    pub source_url: Option<&'a str>,
+    pub overrides: Option<&'a SkillMetadataOverride>,
+    pub commit_message: String,
+}
+
+/// What placing a skill did, and the `imported_skills` row it now has.
+pub(crate) struct PlacedInLibrary {
+    pub status: ImportStatus,
+    pub row: LibRow,
+}
+
+/// Moves `c.staged` to `<root>/<name>` and writes the `skills` and `imported_skills` rows
+/// in one transaction (a DB failure puts the previous folder back). Identical files and rows
+/// are `skipped` (nothing changes); otherwise the change is committed to the skill's history
+/// and its installs into agents are synced when the setting says so.
+pub(crate) fn place_in_library(
+    app: &App,
+    root: &Path,
+    existing: LibraryExisting,
+    c: &LibraryCandidate<'_>,
+) -> Result<PlacedInLibrary> {
+    let existing = existing.0;
+    let name = c.name;
+    let dest = root.join(name);
+    let fm = c.fm;
+    let ov = c.overrides;
+    let ex = existing.row.as_ref();
+    let pick = |new: &Option<String>, old: Option<&Option<String>>| -> Option<String> {
+        empty_none(new.clone()).or_else(|| old.cloned().flatten())
+    };
+    let row = LibRow {
+        purpose: ov
+            .and_then(|o| empty_none(o.purpose.clone()))
+            .or_else(|| ex.and_then(|e| e.purpose.clone()))
+            .or_else(|| Some("domain".into())),
+        description: pick(&fm.description, ex.map(|e| &e.description)),
+        version: empty_none(fm.version.clone()),
+        model: if ov
+            .and_then(|o| o.model.as_deref())
+            .is_some_and(|m| m.trim().is_empty())
+        {
+            None
+        } else {
+            pick(&fm.model, ex.map(|e| &e.model))
+        },
+        argument_hint: pick(&fm.argument_hint, ex.map(|e| &e.argument_hint)),
+        user_invocable: fm.user_invocable.or(ex.and_then(|e| e.user_invocable)),
+        disable_model_invocation: fm
+            .disable_model_invocation
+            .or(ex.and_then(|e| e.disable_model_invocation)),
+        skill_id: ex
+            .map(|e| e.skill_id.clone())
+            .unwrap_or_else(|| format!("imp-{name}-{}", millis())),
+        is_active: ex.map(|e| e.is_active).unwrap_or(true),
+        is_bundled: ex.map(|e| e.is_bundled).unwrap_or(false),
+        disk_path: path_string(&dest)?,
+        imported_at: ex
+            .map(|e| e.imported_at.clone())
+            .unwrap_or_else(crate::db::now),
+        content_hash: Some(c.skill_md_hash.clone()),
+        marketplace_source_url: c.source_url.map(str::to_string),
+    };
+    let files_same = dest.exists() && same_files(c.staged, &dest);
+    if files_same && existing.master.is_some() && ex == Some(&row) {
+        return Ok(PlacedInLibrary {
+            status: ImportStatus::Skipped,
+            row,
+        });
+    }
+    let mut moves = FolderMoves::new(root.join(STAGING));
+    if !files_same {
+        let meta = PlaceMeta {
+            name,
+            dest: &dest,
+            replace: existing.master.is_some(),
+        };
+        place_skill_folder(&mut moves, c.staged, &meta)?;
+    }
+    let db = write_library_rows(app, name, c.source, existing.master.as_ref(), &row);
+    if let Err(e) = db {
+        moves.undo();
+        return Err(e);
+    }
+    moves.keep();
+    if !files_same {
+        crate::history::commit_skill(app, name, &c.commit_message);
+        crate::installs::after_library_change(app, name);
+    }
+    let status = if existing.master.is_some() {
+        ImportStatus::Updated
+    } else {
+        ImportStatus::Imported
+    };
+    Ok(PlacedInLibrary { status, row })
+}
+
+/// Upserts the `skills` (master) and `imported_skills` rows of a placed library skill.
+fn write_library_rows(
+    app: &App,
+    name: &str,
+    source: LibrarySource,
+    master: Option<&(i64, String)>,
+    row: &LibRow,
+) -> Result<()> {
+    app.db.write(|tx| {
+        let master_id: i64 = match master {
+            Some((id, _)) => {
+                tx.execute(
+                    "UPDATE skills SET purpose = ?2, description = ?3, version = ?4, model = ?5,
+                        argument_hint = ?6, user_invocable = ?7, disable_model_invocation = ?8,
+                        updated_at = ?9
+                     WHERE id = ?1",
+                    params![
+                        id,
+                        row.purpose,
+                        row.description,
+                        row.version,
+                        row.model,
+                        row.argument_hint,
+                        bool_col(row.user_invocable),
+                        bool_col(row.disable_model_invocation),
+                        crate::db::now()
+                    ],
+                )?;
+                *id
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO skills (name, skill_source, purpose, description, version, model,
+                        argument_hint, user_invocable, disable_model_invocation)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    params![
+                        name,
+                        source.as_str(),
+                        row.purpose,
+                        row.description,
+                        row.version,
+                        row.model,
+                        row.argument_hint,
+                        bool_col(row.user_invocable),
+                        bool_col(row.disable_model_invocation)
+                    ],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        tx.execute(
+            "INSERT INTO imported_skills (skill_id, skill_name, is_active, disk_path, imported_at,
+                is_bundled, purpose, version, model, argument_hint, user_invocable,
+                disable_model_invocation, skill_master_id, content_hash, marketplace_source_url)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+             ON CONFLICT(skill_name) DO UPDATE SET
+                disk_path = excluded.disk_path, purpose = excluded.purpose,
+                version = excluded.version, model = excluded.model,
+                argument_hint = excluded.argument_hint, user_invocable = excluded.user_invocable,
+                disable_model_invocation = excluded.disable_model_invocation,
+                skill_master_id = excluded.skill_master_id, content_hash = excluded.content_hash,
+                marketplace_source_url = excluded.marketplace_source_url",
+            params![
+                row.skill_id,
+                name,
+                row.is_active,
+                row.disk_path,
+                row.imported_at,
+                row.is_bundled,
+                row.purpose,
+                row.version,
+                row.model,
+                row.argument_hint,
+                bool_col(row.user_invocable),
+                bool_col(row.disable_model_invocation),
+                master_id,
+                row.content_hash,
+                row.marketplace_source_url
+            ],
+        )?;
+        Ok(())
+    })
+}
