@@ -8,20 +8,12 @@
 //! (NULL) keep the PID-only judgement.
 
 use crate::app::App;
+use crate::db::locks_store::{self, NewLock};
 use crate::error::{Error, Result};
-use rusqlite::{params, OptionalExtension};
-use serde::{Deserialize, Serialize};
+use rusqlite::OptionalExtension;
+use serde::Deserialize;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SkillLock {
-    pub skill_name: String,
-    pub instance_id: String,
-    pub pid: u32,
-    pub acquired_at: String,
-    /// Start time of the holder process (see [`process_start_time`]); internal, not shown.
-    #[serde(skip)]
-    pub pid_started_at: Option<i64>,
-}
+pub use crate::db::locks_store::SkillLock;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -130,27 +122,6 @@ fn lock_alive(l: &SkillLock) -> bool {
     holder_alive(l.pid, l.pid_started_at)
 }
 
-fn holder(tx: &rusqlite::Connection, skill: &str) -> Result<Option<SkillLock>> {
-    Ok(tx
-        .query_row(
-            "SELECT skill_name, instance_id, pid, acquired_at, pid_started_at
-             FROM skill_locks WHERE skill_name = ?1",
-            [skill],
-            row_to_lock,
-        )
-        .optional()?)
-}
-
-fn row_to_lock(r: &rusqlite::Row<'_>) -> rusqlite::Result<SkillLock> {
-    Ok(SkillLock {
-        skill_name: r.get(0)?,
-        instance_id: r.get(1)?,
-        pid: r.get(2)?,
-        acquired_at: r.get(3)?,
-        pid_started_at: r.get(4)?,
-    })
-}
-
 fn locked_error(skill: &str, l: &SkillLock) -> Error {
     Error::locked(format!(
         "Skill '{skill}' is being edited in another instance (process {}, instance {}, since {}). \
@@ -174,7 +145,7 @@ pub fn acquire(app: &App, skill: &str) -> Result<()> {
             .ok_or_else(|| {
                 Error::not_found(format!("Skill '{skill}' not found in the skills library"))
             })?;
-        if let Some(l) = holder(tx, skill)? {
+        if let Some(l) = locks_store::holder(tx, skill)? {
             if l.instance_id == app.instance_id {
                 return Ok(());
             }
@@ -185,84 +156,61 @@ pub fn acquire(app: &App, skill: &str) -> Result<()> {
                 "reclaiming stale lock on '{skill}' (process {} is gone)",
                 l.pid
             );
-            tx.execute("DELETE FROM skill_locks WHERE skill_name = ?1", [skill])?;
+            locks_store::delete_for_skill_name(tx, skill)?;
         }
-        tx.execute(
-            "INSERT INTO skill_locks (skill_name, instance_id, pid, acquired_at, skill_id, pid_started_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                skill,
-                app.instance_id,
-                app.pid,
-                crate::db::now(),
+        locks_store::insert(
+            tx,
+            &NewLock {
+                skill_name: skill,
                 skill_id,
-                app.pid_started_at
-            ],
-        )?;
-        Ok(())
+                instance_id: &app.instance_id,
+                pid: app.pid,
+                pid_started_at: app.pid_started_at,
+                acquired_at: &crate::db::now(),
+            },
+        )
     })
 }
 
 /// Deletes the lock only if this instance holds it.
 pub fn release_lock(app: &App, args: SkillNameArgs) -> Result<()> {
-    app.db.conn().execute(
-        "DELETE FROM skill_locks WHERE skill_name = ?1 AND instance_id = ?2",
-        params![args.skill_name, app.instance_id],
-    )?;
+    locks_store::delete_held(&app.db.conn(), &args.skill_name, &app.instance_id)?;
     Ok(())
 }
 
 /// Deletes every lock this instance holds (exit, graceful shutdown).
 pub fn release_all(app: &App) -> Result<usize> {
-    Ok(app.db.conn().execute(
-        "DELETE FROM skill_locks WHERE instance_id = ?1",
-        [&app.instance_id],
-    )?)
+    locks_store::delete_of_instance(&app.db.conn(), &app.instance_id)
 }
 
 /// Deletes locks whose holder process is gone (or whose PID now belongs to another
 /// process); returns how many.
 pub fn reclaim_stale(app: &App) -> Result<usize> {
     app.db.write(|tx| {
-        let locks = all_locks(tx)?;
+        let locks = locks_store::all(tx)?;
         let mut n = 0;
         for l in locks.iter().filter(|l| !lock_alive(l)) {
-            n += tx.execute(
-                "DELETE FROM skill_locks WHERE skill_name = ?1 AND instance_id = ?2 AND pid = ?3",
-                params![l.skill_name, l.instance_id, l.pid],
-            )?;
+            n += locks_store::delete_exact(tx, l)?;
         }
         Ok(n)
     })
 }
 
-fn all_locks(conn: &rusqlite::Connection) -> Result<Vec<SkillLock>> {
-    let mut stmt = conn.prepare(
-        "SELECT skill_name, instance_id, pid, acquired_at, pid_started_at
-         FROM skill_locks ORDER BY skill_name",
-    )?;
-    let rows = stmt.query_map([], row_to_lock)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// Live locks (dead holders are removed first), ours included.
 pub fn get_locked_skills(app: &App, _: crate::args::NoArgs) -> Result<Vec<SkillLock>> {
     reclaim_stale(app)?;
-    all_locks(&app.db.conn())
+    locks_store::all(&app.db.conn())
 }
 
 /// True only when another live instance holds the lock.
 pub fn check_lock(app: &App, args: SkillNameArgs) -> Result<bool> {
-    let l = holder(&app.db.conn(), &args.skill_name)?;
+    let l = locks_store::holder(&app.db.conn(), &args.skill_name)?;
     match l {
         None => Ok(false),
         Some(l) if l.instance_id == app.instance_id => Ok(false),
         Some(l) if lock_alive(&l) => Ok(true),
         Some(l) => {
-            app.db.conn().execute(
-                "DELETE FROM skill_locks WHERE skill_name = ?1 AND instance_id = ?2",
-                params![l.skill_name, l.instance_id],
-            )?;
+            locks_store::delete_held(&app.db.conn(), &l.skill_name, &l.instance_id)?;
             Ok(false)
         }
     }
@@ -270,7 +218,7 @@ pub fn check_lock(app: &App, args: SkillNameArgs) -> Result<bool> {
 
 /// Fails with `locked` when another live instance holds the skill (used before edits).
 pub fn ensure_not_locked_by_other(app: &App, skill: &str) -> Result<()> {
-    let l = holder(&app.db.conn(), skill)?;
+    let l = locks_store::holder(&app.db.conn(), skill)?;
     match l {
         Some(l) if l.instance_id != app.instance_id && lock_alive(&l) => {
             Err(locked_error(skill, &l))

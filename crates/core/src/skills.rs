@@ -501,7 +501,7 @@ pub fn delete_skill(app: &App, a: DeleteSkillArgs) -> Result<()> {
             [&a.name],
         )?;
         tx.execute("DELETE FROM skill_tags WHERE skill_name = ?1", [&a.name])?;
-        tx.execute("DELETE FROM skill_locks WHERE skill_name = ?1", [&a.name])?;
+        crate::db::locks_store::delete_for_skill_name(tx, &a.name)?;
         tx.execute(
             "DELETE FROM imported_skills WHERE skill_name = ?1",
             [&a.name],
@@ -588,7 +588,7 @@ pub fn update_skill_metadata(app: &App, a: UpdateMetadataArgs) -> Result<()> {
 }
 
 /// Tables that carry the skill name as text, renamed together in one transaction.
-const NAME_COLUMNS: [(&str, &str); 9] = [
+const NAME_COLUMNS: [(&str, &str); 8] = [
     ("skills", "name"),
     ("workflow_runs", "skill_name"),
     ("workflow_sessions", "skill_name"),
@@ -597,7 +597,6 @@ const NAME_COLUMNS: [(&str, &str); 9] = [
     ("agent_runs", "skill_name"),
     ("skill_tags", "skill_name"),
     ("imported_skills", "skill_name"),
-    ("skill_locks", "skill_name"),
 ];
 
 /// Renames a skill on disk and in every table; if either side fails, both are undone.
@@ -655,6 +654,7 @@ pub fn rename_skill(app: &App, a: RenameSkillArgs) -> Result<()> {
                 params![a.new_name, a.old_name],
             )?;
         }
+        crate::db::locks_store::rename(tx, &a.old_name, &a.new_name)?;
         tx.execute(
             "UPDATE imported_skills SET disk_path = ?1 WHERE skill_name = ?2",
             params![new_out_str, a.new_name],

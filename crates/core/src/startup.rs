@@ -123,9 +123,10 @@ pub fn run_startup(app: &App) -> crate::Result<StartupReport> {
         Ok(n) => r.stale_locks_reclaimed = n,
         Err(e) => warn(&mut r, "reclaiming stale locks", &e),
     }
-    match app.db.conn().execute(
-        "DELETE FROM skill_locks WHERE pid = ?1 AND instance_id <> ?2",
-        rusqlite::params![app.pid, app.instance_id],
+    match crate::db::locks_store::delete_of_pid_except_instance(
+        &app.db.conn(),
+        app.pid,
+        &app.instance_id,
     ) {
         Ok(n) => r.stale_locks_reclaimed += n,
         Err(e) => warn(&mut r, "reclaiming locks of a previous run", &e),

@@ -1,11 +1,18 @@
 //! The SQLite file: opening connections with the project's pragmas and applying the
 //! numbered migrations. It owns the schema; it must never hold business rules.
+//!
+//! The `*_store` modules are the one writer of each table group (one owner per table: every
+//! INSERT, UPDATE and DELETE of a group is there, with typed rows). They take a connection
+//! (a `&Transaction` derefs to one), so a caller's transaction stays the caller's; what may be
+//! written is still decided by the domain modules that call them.
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
+
+pub mod locks_store;
 
 /// Numbered migrations. Released entries are never edited: a change is a new entry.
 pub const MIGRATIONS: &[(i64, &str)] = &[

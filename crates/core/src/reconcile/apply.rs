@@ -118,10 +118,7 @@ pub(super) fn apply_ops(tx: &rusqlite::Transaction<'_>, ops: &[Op]) -> Result<()
                     "DELETE FROM skill_tags WHERE skill_id = ?1 OR skill_name = ?2",
                     params![id, skill],
                 )?;
-                tx.execute(
-                    "DELETE FROM skill_locks WHERE skill_id = ?1 OR skill_name = ?2",
-                    params![id, skill],
-                )?;
+                crate::db::locks_store::delete_for_skill(tx, *id, skill)?;
                 tx.execute("DELETE FROM workflow_steps WHERE skill_name = ?1", [skill])?;
                 tx.execute(
                     "DELETE FROM workflow_runs WHERE skill_id = ?1 OR skill_name = ?2",
