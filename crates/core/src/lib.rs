@@ -8,6 +8,7 @@ pub mod args;
 pub mod catalog;
 pub mod db;
 pub mod error;
+pub mod evals;
 pub mod events;
 pub mod files;
 pub mod github;

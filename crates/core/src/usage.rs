@@ -22,7 +22,8 @@
 //!   outside a session are in the totals but in no session.
 //! - **Kinds** ([`run_kind`]): a run's kind follows its `step_id` — the four workflow steps (and
 //!   the answer evaluator, recorded as step 0) are `workflow_step`, [`crate::refine::REFINE_STEP_ID`]
-//!   is `refine`, [`crate::skilltest::SKILL_TEST_STEP_ID`] is `skill_test`, anything else
+//!   is `refine`, [`crate::skilltest::SKILL_TEST_STEP_ID`] is `skill_test`,
+//!   [`crate::evals::EVAL_STEP_ID`] is `eval`, anything else
 //!   (one-off agents record step -1) is `other`.
 //! - **Cancelled** has one meaning everywhere: *it cost nothing*. A run is cancelled when its
 //!   `total_cost` is 0 (or NULL); a session is cancelled when the summed cost of its counted
@@ -104,9 +105,9 @@ pub struct UsageSummary {
 /// The live runs of one kind ([`run_kind`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UsageByKind {
-    /// `workflow_step`, `refine`, `skill_test` or `other`.
+    /// `workflow_step`, `refine`, `skill_test`, `eval` or `other`.
     pub kind: String,
-    /// Display name: "Workflow steps", "Refine", "Skill tests", "Other".
+    /// Display name: "Workflow steps", "Refine", "Skill tests", "Evals", "Other".
     pub kind_name: String,
     pub total_cost: f64,
     /// Number of agent-run rows.
@@ -619,6 +620,7 @@ pub fn step_name(step_id: i32) -> String {
         3 => "Generate Skill".into(),
         crate::refine::REFINE_STEP_ID => "Refine".into(),
         crate::skilltest::SKILL_TEST_STEP_ID => "Skill Test".into(),
+        crate::evals::EVAL_STEP_ID => "Evals".into(),
         n if n < 0 => "Other agents".into(),
         n => format!("Step {}", n.saturating_add(1)),
     }
@@ -630,6 +632,7 @@ pub fn run_kind(step_id: i32) -> &'static str {
         0..=3 => "workflow_step",
         crate::refine::REFINE_STEP_ID => "refine",
         crate::skilltest::SKILL_TEST_STEP_ID => "skill_test",
+        crate::evals::EVAL_STEP_ID => "eval",
         _ => "other",
     }
 }
@@ -639,9 +642,11 @@ fn kind_sql(col: &str) -> String {
     format!(
         "CASE WHEN {col} BETWEEN 0 AND 3 THEN 'workflow_step' \
               WHEN {col} = {} THEN 'refine' \
-              WHEN {col} = {} THEN 'skill_test' ELSE 'other' END",
+              WHEN {col} = {} THEN 'skill_test' \
+              WHEN {col} = {} THEN 'eval' ELSE 'other' END",
         crate::refine::REFINE_STEP_ID,
-        crate::skilltest::SKILL_TEST_STEP_ID
+        crate::skilltest::SKILL_TEST_STEP_ID,
+        crate::evals::EVAL_STEP_ID
     )
 }
 
@@ -650,6 +655,7 @@ fn kind_name(kind: &str) -> &'static str {
         "workflow_step" => "Workflow steps",
         "refine" => "Refine",
         "skill_test" => "Skill tests",
+        "eval" => "Evals",
         _ => "Other",
     }
 }
@@ -708,6 +714,7 @@ mod tests {
             (3, "workflow_step"),
             (crate::refine::REFINE_STEP_ID, "refine"),
             (crate::skilltest::SKILL_TEST_STEP_ID, "skill_test"),
+            (crate::evals::EVAL_STEP_ID, "eval"),
             (-1, "other"),
             (4, "other"),
         ] {

@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("0002_skill_test_results.sql")),
     (3, include_str!("0003_holder_start_time.sql")),
     (4, include_str!("0004_agent_installs.sql")),
+    (5, include_str!("0005_eval_runs.sql")),
 ];
 
 /// The schema version this binary writes.

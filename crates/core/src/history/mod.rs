@@ -7,6 +7,7 @@
 
 mod commit;
 mod diff;
+mod export;
 mod log;
 mod repo;
 mod restore;
@@ -19,6 +20,7 @@ pub use diff::{
     build_refine_diff, get_skill_diff, refine_diff, skill_diff, unified_diff, Contents, FileDiff,
     RefineDiff, RefineFileDiff, SkillDiff, SkillDiffArgs,
 };
+pub use export::export_skill_version;
 pub use log::{
     get_skill_history, skill_history, SkillCommit, SkillHistoryArgs, DEFAULT_HISTORY_LIMIT,
 };
