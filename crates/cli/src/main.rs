@@ -2,6 +2,7 @@
 //! It holds no behaviour of its own beyond formatting.
 
 mod build;
+mod eval_cmd;
 mod human;
 mod ingest_cmd;
 mod install_cmd;
@@ -75,6 +76,9 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Run a skill's evals with and without it and its trigger queries; a CI gate with
+    /// --fail-on-regression (exit 0 ok, 1 regression, 2 bad usage or a run that failed).
+    Eval(eval_cmd::EvalArgs),
     /// Run the local web server and open the UI in the browser.
     Serve(serve::ServeArgs),
     /// Check skill folders against the Agent Skills specification (exit 1 on errors).
@@ -97,7 +101,8 @@ fn main() -> ExitCode {
     if matches!(
         cli.command,
         Cmd::Build { mock: true, .. } | Cmd::Test { mock: true, .. }
-    ) {
+    ) || matches!(&cli.command, Cmd::Eval(a) if a.mock)
+    {
         // Set before any thread exists; the sidecar inherits it.
         std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
     }
@@ -228,6 +233,7 @@ async fn run(app: &Arc<App>, cmd: Cmd) -> ExitCode {
                 Err(e) => fail(&e),
             }
         }
+        Cmd::Eval(a) => eval_cmd::run(app, a).await,
         Cmd::Serve(a) => match serve::run(app, a).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&e),

@@ -108,6 +108,12 @@ macro_rules! for_each_command {
             sync cleanup_skill_test => $crate::skilltest::cleanup_skill_test [reference];
             async run_skill_test => $crate::skilltest::run_skill_test [extra];
             sync list_skill_test_results => $crate::skilltest::list_skill_test_results [extra];
+            // Evals (issue 15)
+            sync get_evals => $crate::evals::get_evals [extra];
+            sync save_evals => $crate::evals::save_evals [extra];
+            async run_evals => $crate::evals::run_evals [extra];
+            sync list_eval_runs => $crate::evals::list_eval_runs [extra];
+            sync get_eval_run => $crate::evals::get_eval_run [extra];
             // Agents & lifecycle
             async start_agent => $crate::agents::commands::start_agent [reference];
             async has_running_agents => $crate::agents::commands::has_running_agents [reference];
@@ -303,6 +309,11 @@ mod tests {
             "list_skill_test_results",
             "lint_skill",
             "get_usage_by_day",
+            "get_evals",
+            "save_evals",
+            "run_evals",
+            "list_eval_runs",
+            "get_eval_run",
         ] {
             assert!(find(extra).is_some_and(|c| c.is_extra()), "{extra}");
         }
