@@ -7,7 +7,6 @@ use crate::app::App;
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::validate_skill_name;
 use crate::safe_fs;
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
@@ -194,10 +193,15 @@ pub fn start_refine_session(app: &App, a: SkillArgs) -> Result<RefineSessionInfo
         skill_name: a.skill_name.clone(),
         created_at: crate::db::now(),
     };
-    app.db.conn().execute(
-        "INSERT INTO workflow_sessions (session_id, skill_name, pid, started_at, skill_id, pid_started_at)
-         VALUES (?1, ?2, ?3, ?4, (SELECT id FROM skills WHERE name = ?2), ?5)",
-        params![info.session_id, info.skill_name, app.pid, info.created_at, app.pid_started_at],
+    crate::db::sessions_store::insert(
+        &app.db.conn(),
+        &crate::db::sessions_store::NewSession {
+            session_id: &info.session_id,
+            skill_name: &info.skill_name,
+            pid: app.pid,
+            pid_started_at: app.pid_started_at,
+            started_at: &info.created_at,
+        },
     )?;
     map.insert(
         info.session_id.clone(),
@@ -450,10 +454,7 @@ pub async fn close_refine_session(app: &Arc<App>, a: CloseArgs) -> Result<()> {
             crate::installs::after_library_change(&app2, &s.skill);
         }
         let _ = s.created_at;
-        app2.db.conn().execute(
-            "UPDATE workflow_sessions SET ended_at = ?1 WHERE session_id = ?2 AND ended_at IS NULL",
-            params![crate::db::now(), a.session_id],
-        )?;
+        crate::db::sessions_store::end(&app2.db.conn(), &a.session_id, &crate::db::now())?;
         Ok(())
     })
     .await

@@ -588,10 +588,9 @@ pub fn update_skill_metadata(app: &App, a: UpdateMetadataArgs) -> Result<()> {
 }
 
 /// Tables that carry the skill name as text, renamed together in one transaction.
-const NAME_COLUMNS: [(&str, &str); 8] = [
+const NAME_COLUMNS: [(&str, &str); 7] = [
     ("skills", "name"),
     ("workflow_runs", "skill_name"),
-    ("workflow_sessions", "skill_name"),
     ("workflow_steps", "skill_name"),
     ("workflow_artifacts", "skill_name"),
     ("agent_runs", "skill_name"),
@@ -654,6 +653,7 @@ pub fn rename_skill(app: &App, a: RenameSkillArgs) -> Result<()> {
                 params![a.new_name, a.old_name],
             )?;
         }
+        crate::db::sessions_store::rename(tx, &a.old_name, &a.new_name)?;
         crate::db::locks_store::rename(tx, &a.old_name, &a.new_name)?;
         tx.execute(
             "UPDATE imported_skills SET disk_path = ?1 WHERE skill_name = ?2",

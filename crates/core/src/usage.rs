@@ -517,10 +517,7 @@ pub fn reset_usage(app: &App, _a: NoArgs) -> Result<()> {
             "UPDATE agent_runs SET reset_marker = ?1 WHERE reset_marker IS NULL",
             [&now],
         )?;
-        tx.execute(
-            "UPDATE workflow_sessions SET reset_marker = ?1 WHERE reset_marker IS NULL",
-            [&now],
-        )?;
+        crate::db::sessions_store::mark_reset(tx, &now)?;
         Ok(())
     })
 }

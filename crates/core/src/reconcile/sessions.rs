@@ -2,7 +2,6 @@
 
 use crate::app::App;
 use crate::error::Result;
-use rusqlite::params;
 use std::collections::HashSet;
 
 /// Ends every open workflow session whose process is gone, at the latest `completed_at` of
@@ -29,13 +28,7 @@ pub fn close_orphaned_sessions(app: &App) -> Result<usize> {
         let now = crate::db::now();
         let mut n = 0;
         for s in &dead {
-            n += tx.execute(
-                "UPDATE workflow_sessions SET ended_at = COALESCE(
-                    (SELECT MAX(completed_at) FROM agent_runs WHERE workflow_session_id = ?1),
-                    started_at, ?2)
-                 WHERE session_id = ?1 AND ended_at IS NULL",
-                params![s, now],
-            )?;
+            n += crate::db::sessions_store::end_orphaned(tx, s, &now)?;
         }
         Ok(n)
     })

@@ -2,8 +2,8 @@
 //! and crash detection.
 
 use crate::app::App;
+use crate::db::sessions_store::{self, NewSession};
 use crate::error::{Error, Result};
-use rusqlite::params;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -25,27 +25,25 @@ pub fn create_workflow_session(app: &App, a: CreateSessionArgs) -> Result<()> {
         return Err(Error::invalid("sessionId must be 1–128 characters"));
     }
     crate::ingest::names::validate_skill_name(&a.skill_name)?;
-    app.db.conn().execute(
-        "INSERT OR IGNORE INTO workflow_sessions (session_id, skill_name, pid, started_at, skill_id, pid_started_at)
-         VALUES (?1, ?2, ?3, ?4, (SELECT id FROM skills WHERE name = ?2), ?5)",
-        params![a.session_id, a.skill_name, app.pid, crate::db::now(), app.pid_started_at],
-    )?;
-    Ok(())
+    sessions_store::insert_or_ignore(
+        &app.db.conn(),
+        &NewSession {
+            session_id: &a.session_id,
+            skill_name: &a.skill_name,
+            pid: app.pid,
+            pid_started_at: app.pid_started_at,
+            started_at: &crate::db::now(),
+        },
+    )
 }
 
 /// Stamps `ended_at` once.
 pub fn end_workflow_session(app: &App, a: EndSessionArgs) -> Result<()> {
-    app.db.conn().execute(
-        "UPDATE workflow_sessions SET ended_at = ?1 WHERE session_id = ?2 AND ended_at IS NULL",
-        params![crate::db::now(), a.session_id],
-    )?;
+    sessions_store::end(&app.db.conn(), &a.session_id, &crate::db::now())?;
     Ok(())
 }
 
 /// Ends every open session of this process (exit, graceful shutdown).
 pub fn end_own_sessions(app: &App) -> Result<usize> {
-    Ok(app.db.conn().execute(
-        "UPDATE workflow_sessions SET ended_at = ?1 WHERE pid = ?2 AND ended_at IS NULL",
-        params![crate::db::now(), app.pid],
-    )?)
+    sessions_store::end_of_pid(&app.db.conn(), app.pid, &crate::db::now())
 }
