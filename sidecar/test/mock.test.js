@@ -130,6 +130,18 @@ test('mock workflow: every step writes its outputs where the config says', async
     for (const f of refFiles) assert.match(skill, new RegExp(`references/${f}`));
     const evals = fs.readFileSync(path.join(L.contextDir, 'evaluations.md'), 'utf8');
     assert.equal((evals.match(/^## Scenario/gm) || []).length, 3);
+    // The eval suite and trigger queries, so `skill-builder eval` can run at once.
+    const suite = JSON.parse(fs.readFileSync(path.join(L.skillDir, 'evals', 'evals.json'), 'utf8'));
+    assert.equal(suite.skill_name, 'sales-pipeline');
+    assert.ok(suite.evals.length >= 3);
+    for (const e of suite.evals) {
+      assert.ok(Number.isInteger(e.id) && e.prompt && e.expectations.length >= 1);
+      assert.deepEqual(e.files, []);
+    }
+    const triggers = JSON.parse(fs.readFileSync(path.join(L.skillDir, 'evals', 'triggers.json'), 'utf8'));
+    const should = triggers.filter((q) => q.should_trigger === true).length;
+    const shouldNot = triggers.filter((q) => q.should_trigger === false).length;
+    assert.ok(should >= 8 && should <= 10 && shouldNot >= 8 && shouldNot <= 10, `${should}/${shouldNot}`);
   } finally {
     const { code } = await sc.stop();
     assert.equal(code, 0);

@@ -332,6 +332,75 @@ export function evaluations(facts) {
 `;
 }
 
+/** `evals/evals.json` in skill-creator's format: 3 evals built from the decisions. */
+export function evalsJson(facts) {
+  const t = facts.title;
+  const doc = {
+    skill_name: facts.name,
+    evals: [
+      {
+        id: 1,
+        prompt: `Where should I load ${t} data from, and at which grain?`,
+        expected_output: 'Names the agreed source of truth and the grain from the decisions.',
+        files: [],
+        expectations: [
+          'regex: (?i)source of truth|source system',
+          'The answer names one system as the source of truth.',
+          'The answer states the grain of the data.',
+        ],
+      },
+      {
+        id: 2,
+        prompt: `A correction for last month's ${t} figures arrived today. What do I do?`,
+        expected_output: 'Applies the restatement rule from the decisions.',
+        files: [],
+        expectations: [
+          'regex: (?i)restat|correct',
+          'The answer says whether last month is restated or the correction is booked in the current period.',
+        ],
+      },
+      {
+        id: 3,
+        prompt: `Which currency should the ${t} report use?`,
+        expected_output: 'Follows the currency decision and mentions both columns when required.',
+        files: [],
+        expectations: ['contains: currency', 'The answer names the currency column or columns to report.'],
+      },
+    ],
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** `evals/triggers.json`: 8 queries that should trigger the skill and 8 near-misses. */
+export function triggersJson(facts) {
+  const t = facts.title;
+  const should = [
+    `Which system is the source of truth for ${t} data?`,
+    `How do we model ${t} at the right grain in the warehouse?`,
+    `A late correction for ${t} arrived; do we restate last month?`,
+    `Which currency columns does our ${t} reporting use?`,
+    `Review this ${t} pipeline against our agreed rules.`,
+    `What edge cases break naive ${t} models here?`,
+    `Explain our ${t} business rules to a new analyst.`,
+    `Is this ${t} dashboard metric defined the way we agreed?`,
+  ];
+  const shouldNot = [
+    'Write a Python function that reverses a linked list.',
+    `Translate this ${t} announcement into French.`,
+    'What is the weather in Paris tomorrow?',
+    'Fix the CSS so the sidebar stays on the left.',
+    `Summarise this news article about a competitor's ${t} launch.`,
+    'How do I install Node.js 20 on Ubuntu?',
+    'Draft a polite email declining a meeting.',
+    'Explain what a SQL window function is in general.',
+  ];
+  const doc = [
+    ...should.map((query) => ({ query, should_trigger: true })),
+    ...shouldNot.map((query) => ({ query, should_trigger: false })),
+  ];
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
 /** The answer evaluator's verdict, computed from the real clarifications file. */
 export function answerEvaluation(doc) {
   const items = [];

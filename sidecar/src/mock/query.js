@@ -212,8 +212,15 @@ function planStep3(config, dirs) {
         ],
       },
       { text: 'Writing the evaluation scenarios.', actions: [writeAction(path.join(ctx, 'evaluations.md'), C.evaluations(facts))] },
+      {
+        text: 'Writing the eval suite and the trigger queries.',
+        actions: [
+          writeAction(path.join(skillDir, 'evals', 'evals.json'), C.evalsJson(facts)),
+          writeAction(path.join(skillDir, 'evals', 'triggers.json'), C.triggersJson(facts)),
+        ],
+      },
     ],
-    final: `Skill generated: SKILL.md, ${refs.length} reference files, 3 evaluation scenarios.`,
+    final: `Skill generated: SKILL.md, ${refs.length} reference files, 3 evaluation scenarios, 3 evals and 16 trigger queries.`,
   };
 }
 
