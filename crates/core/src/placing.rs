@@ -74,7 +74,10 @@ impl FolderMoves {
             fs::create_dir_all(p).map_err(ctx)?;
         }
         self.record.moves.push(entry);
-        self.write_journal()?;
+        if let Err(e) = self.write_journal() {
+            self.record.moves.pop();
+            return Err(e);
+        }
         if let Err(e) = fs::rename(from, to) {
             self.record.moves.pop();
             if let Err(j) = self.write_journal() {
