@@ -588,12 +588,11 @@ pub fn update_skill_metadata(app: &App, a: UpdateMetadataArgs) -> Result<()> {
 }
 
 /// Tables that carry the skill name as text, renamed together in one transaction.
-const NAME_COLUMNS: [(&str, &str); 7] = [
+const NAME_COLUMNS: [(&str, &str); 6] = [
     ("skills", "name"),
     ("workflow_runs", "skill_name"),
     ("workflow_steps", "skill_name"),
     ("workflow_artifacts", "skill_name"),
-    ("agent_runs", "skill_name"),
     ("skill_tags", "skill_name"),
     ("imported_skills", "skill_name"),
 ];
@@ -654,6 +653,7 @@ pub fn rename_skill(app: &App, a: RenameSkillArgs) -> Result<()> {
             )?;
         }
         crate::db::sessions_store::rename(tx, &a.old_name, &a.new_name)?;
+        crate::db::runs_store::rename(tx, &a.old_name, &a.new_name)?;
         crate::db::locks_store::rename(tx, &a.old_name, &a.new_name)?;
         tx.execute(
             "UPDATE imported_skills SET disk_path = ?1 WHERE skill_name = ?2",

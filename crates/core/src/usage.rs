@@ -34,6 +34,7 @@
 
 use crate::app::App;
 use crate::args::NoArgs;
+use crate::db::runs_store::{self, AgentRunRow};
 use crate::error::{Error, Result};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -226,38 +227,6 @@ const RUN_COLUMNS: &str = "agent_id, skill_name, step_id, model, status, \
      stop_reason, duration_api_ms, COALESCE(tool_use_count, 0), \
      COALESCE(compaction_count, 0), session_id, started_at, completed_at";
 
-/// Upsert on (agent_id, model). Only the columns the command carries are updated, so
-/// `reset_marker` survives (defect 2) and `started_at` is the first write's. A `shutdown` never
-/// replaces a finished row. Optional ids a later write omits keep their earlier value.
-const UPSERT_RUN: &str = "
-INSERT INTO agent_runs (
-    agent_id, skill_name, step_id, model, status,
-    input_tokens, output_tokens, total_cost, session_id, started_at, completed_at,
-    cache_read_tokens, cache_write_tokens, duration_ms, workflow_session_id,
-    num_turns, stop_reason, duration_api_ms, tool_use_count, compaction_count, workflow_run_id
-) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-          ?19, ?20, ?21)
-ON CONFLICT (agent_id, model) DO UPDATE SET
-    skill_name          = excluded.skill_name,
-    step_id             = excluded.step_id,
-    status              = excluded.status,
-    input_tokens        = excluded.input_tokens,
-    output_tokens       = excluded.output_tokens,
-    total_cost          = excluded.total_cost,
-    session_id          = COALESCE(excluded.session_id, agent_runs.session_id),
-    completed_at        = excluded.completed_at,
-    cache_read_tokens   = excluded.cache_read_tokens,
-    cache_write_tokens  = excluded.cache_write_tokens,
-    duration_ms         = excluded.duration_ms,
-    workflow_session_id = COALESCE(excluded.workflow_session_id, agent_runs.workflow_session_id),
-    num_turns           = excluded.num_turns,
-    stop_reason         = excluded.stop_reason,
-    duration_api_ms     = excluded.duration_api_ms,
-    tool_use_count      = excluded.tool_use_count,
-    compaction_count    = excluded.compaction_count,
-    workflow_run_id     = COALESCE(excluded.workflow_run_id, agent_runs.workflow_run_id)
-WHERE NOT (excluded.status = 'shutdown' AND agent_runs.status IN ('completed', 'error'))";
-
 /// Live sessions with the totals of their live runs (the "counted" join).
 const SESSION_TOTALS: &str = "
 SELECT s.session_id, s.skill_name,
@@ -299,33 +268,32 @@ pub fn persist_agent_run(app: &App, a: PersistAgentRunArgs) -> Result<()> {
                 |r| r.get(0),
             )
             .optional()?;
-        tx.execute(
-            UPSERT_RUN,
-            params![
-                a.agent_id,
-                a.skill_name,
-                a.step_id,
-                a.model,
-                a.status,
-                a.input_tokens,
-                a.output_tokens,
-                a.total_cost,
-                a.session_id,
-                now,
-                completed_at,
-                a.cache_read_tokens,
-                a.cache_write_tokens,
-                a.duration_ms,
-                a.workflow_session_id,
-                a.num_turns,
-                a.stop_reason,
-                a.duration_api_ms,
-                a.tool_use_count,
-                a.compaction_count,
-                run_id,
-            ],
-        )?;
-        Ok(())
+        runs_store::upsert(
+            tx,
+            &AgentRunRow {
+                agent_id: &a.agent_id,
+                skill_name: &a.skill_name,
+                step_id: a.step_id,
+                model: &a.model,
+                status: &a.status,
+                input_tokens: a.input_tokens,
+                output_tokens: a.output_tokens,
+                total_cost: a.total_cost,
+                session_id: a.session_id.as_deref(),
+                started_at: &now,
+                completed_at: completed_at.as_deref(),
+                cache_read_tokens: a.cache_read_tokens,
+                cache_write_tokens: a.cache_write_tokens,
+                duration_ms: a.duration_ms,
+                workflow_session_id: a.workflow_session_id.as_deref(),
+                num_turns: a.num_turns,
+                stop_reason: a.stop_reason.as_deref(),
+                duration_api_ms: a.duration_api_ms,
+                tool_use_count: a.tool_use_count,
+                compaction_count: a.compaction_count,
+                workflow_run_id: run_id,
+            },
+        )
     })
 }
 
@@ -513,10 +481,7 @@ pub fn get_usage_by_day(app: &App, a: UsageByDayArgs) -> Result<Vec<UsageByDay>>
 pub fn reset_usage(app: &App, _a: NoArgs) -> Result<()> {
     let now = crate::db::now();
     app.db.write(|tx| {
-        tx.execute(
-            "UPDATE agent_runs SET reset_marker = ?1 WHERE reset_marker IS NULL",
-            [&now],
-        )?;
+        runs_store::mark_reset(tx, &now)?;
         crate::db::sessions_store::mark_reset(tx, &now)?;
         Ok(())
     })

@@ -13,6 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 pub mod locks_store;
+pub mod runs_store;
 pub mod sessions_store;
 
 /// Numbered migrations. Released entries are never edited: a change is a new entry.

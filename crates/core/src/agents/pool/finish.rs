@@ -64,9 +64,10 @@ pub(super) fn finish(
         // The running row was keyed by the requested model; drop it when the SDK reported
         // other model names, so the request never looks busy forever.
         if !rows.iter().any(|r| r.model == requested_model) {
-            let _ = app.db.conn().execute(
-                "DELETE FROM agent_runs WHERE agent_id = ?1 AND model = ?2 AND status = 'running'",
-                rusqlite::params![outcome.agent_id, requested_model],
+            let _ = crate::db::runs_store::delete_running(
+                &app.db.conn(),
+                &outcome.agent_id,
+                &requested_model,
             );
         }
         for r in rows {
