@@ -438,3 +438,149 @@ export interface AgentRunRecord {
   started_at: string;
   completed_at: string | null;
 }
+
+// ---- evals (issue 15): skill-creator's evals.json / triggers.json and benchmark.json ----
+
+/** One eval of `evals/evals.json`; fields the app does not know are kept as they are. */
+export interface EvalCase {
+  id: number | string;
+  prompt: string;
+  expected_output: string;
+  files: string[];
+  expectations: string[];
+  [extra: string]: unknown;
+}
+
+export interface EvalsFile {
+  skill_name: string;
+  evals: EvalCase[];
+  [extra: string]: unknown;
+}
+
+/** One entry of `evals/triggers.json`. */
+export interface TriggerQuery {
+  query: string;
+  should_trigger: boolean;
+  [extra: string]: unknown;
+}
+
+/** `get_evals`: `null` for a file the skill does not have. */
+export interface EvalsContent {
+  skill_name: string;
+  evals: EvalsFile | null;
+  triggers: TriggerQuery[] | null;
+  evals_path: string;
+  triggers_path: string;
+}
+
+export interface SaveEvalsResult {
+  commit: string | null;
+}
+
+/** `eval-progress`: phase `started`, `running` (a run started), `finished` (one more done), `graded`. */
+export interface EvalProgress {
+  run_id: string;
+  skill_name: string;
+  phase: "started" | "running" | "finished" | "graded" | string;
+  label: string;
+  done: number;
+  total: number;
+}
+
+export interface EvalStats {
+  mean: number;
+  stddev: number;
+  min: number;
+  max: number;
+}
+
+export interface GradedExpectation {
+  text: string;
+  passed: boolean;
+  evidence: string;
+}
+
+export interface EvalRunRecord {
+  eval_id: number | string;
+  configuration: "with_skill" | "without_skill" | string;
+  run_number: number;
+  result: { pass_rate: number; passed: number; failed: number; total: number; time_seconds: number; tokens: number; tool_calls: number; errors: number };
+  expectations: GradedExpectation[];
+  notes: string[];
+}
+
+export interface EvalSummary {
+  eval_id: number | string;
+  prompt: string;
+  runs: number;
+  with_skill: EvalStats;
+  without_skill: EvalStats;
+  delta: number;
+}
+
+export interface TriggerResult {
+  query: string;
+  should_trigger: boolean;
+  runs: number;
+  triggered: number;
+  trigger_rate: number;
+}
+
+export interface TriggerSummary {
+  should_trigger_rate: number | null;
+  should_not_trigger_rate: number | null;
+  should_trigger_stddev: number;
+  should_not_trigger_stddev: number;
+  runs_per_query: number;
+  queries: TriggerResult[];
+}
+
+export interface EvalRegression {
+  /** `eval`, `should_trigger_rate` or `should_not_trigger_rate`. */
+  kind: string;
+  eval_id?: number | string;
+  before: number;
+  after: number;
+  noise: number;
+  before_version: string;
+  after_version: string;
+  before_run_id: string;
+}
+
+/** `run_evals` / `get_eval_run`: the benchmark (the parts the UI reads). */
+export interface Benchmark {
+  metadata: {
+    skill_name: string;
+    timestamp: string;
+    runs_per_configuration: number;
+    baseline: string;
+    baseline_source: string;
+    executor_model: string;
+  };
+  runs: EvalRunRecord[];
+  run_id: string;
+  skill_version: string;
+  evals: EvalSummary[];
+  triggers: TriggerSummary | null;
+  regressions: EvalRegression[];
+  cost: { total_usd: number; agent_runs: number };
+}
+
+/** `list_eval_runs`: newest first. */
+export interface EvalRunSummary {
+  id: string;
+  skill_name: string;
+  skill_version: string;
+  baseline: string;
+  created_at: string;
+  benchmark_path: string;
+  summary: {
+    runs_per_configuration: number;
+    with_skill_pass_rate: number | null;
+    without_skill_pass_rate: number | null;
+    should_trigger_rate: number | null;
+    should_not_trigger_rate: number | null;
+    regressions: number;
+    cost_usd: number;
+  };
+}

@@ -1,5 +1,5 @@
 // One skill: its actions (download, rename, details, validate, install, delete), its files,
-// its version history (diff, restore), the refine chat, skill tests and its installs into agents.
+// its version history (diff, restore), the refine chat, skill tests, its installs into agents and its evals.
 
 import { useEffect, useMemo, useState } from "react";
 import { invoke } from "../api/transport";
@@ -8,6 +8,7 @@ import type { AppSettings, FileDiff, SkillCommit, SkillDetails, SkillFileEntry }
 import { DiffView } from "../components/DiffView";
 import { FileContent } from "../components/Markdown";
 import { ErrorBox, Notice, Spinner } from "../components/ErrorBox";
+import { EvalsPanel } from "../components/EvalsPanel";
 import { InstallPanel } from "../components/InstallPanel";
 import { SkillActions } from "../components/SkillActions";
 import { Link, navigate, useQuery } from "../router";
@@ -21,6 +22,7 @@ const TABS = [
   { id: "refine", label: "Refine" },
   { id: "test", label: "Test" },
   { id: "installs", label: "Installs" },
+  { id: "evals", label: "Evals" },
 ] as const;
 type Tab = (typeof TABS)[number]["id"];
 
@@ -101,6 +103,7 @@ export function SkillPage({ skill }: { skill: string }) {
         {data && tab === "refine" && <RefinePanel skill={skill} settings={data.settings} />}
         {data && tab === "test" && <SkillTestPanel skill={skill} settings={data.settings} />}
         {data && tab === "installs" && <InstallPanel key={query.get("install") ?? ""} skill={skill} startOpen={query.get("install") === "1"} />}
+        {data && tab === "evals" && <EvalsPanel skill={skill} />}
       </div>
     </div>
   );
