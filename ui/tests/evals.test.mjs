@@ -4,7 +4,8 @@
 // the results matrix (eval × configuration, each expectation's verdict and evidence) and trigger
 // rates; a second version that breaks the eval is run against the first: the regression is
 // marked in the results and in the chart across versions. At 390 px nothing scrolls sideways.
-// The mock agents answer "Mock response …", slowed down so the progress can be seen.
+// The mock agents answer "Mock response …", slowed down so the progress can be seen (also after
+// leaving the tab and coming back).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -77,6 +78,11 @@ test("edit, save and run a skill's evals; see the matrix, trigger rates and the 
       await page.getByRole("button", { name: "Run evals" }).click();
       const progress = page.getByRole("status").filter({ hasText: /of 3 runs done/ });
       await progress.waitFor();
+      // The run belongs to the app: leaving the tab and coming back still shows its progress.
+      await page.getByRole("tab", { name: "Files" }).click();
+      await page.getByRole("tab", { name: "Evals" }).click();
+      await progress.waitFor();
+      assert.equal(await page.getByRole("button", { name: "Running…" }).isDisabled(), true);
       await progress.waitFor({ state: "detached", timeout: 120_000 });
 
       // The matrix: with skill and without, each expectation's verdict and evidence.
@@ -111,6 +117,7 @@ test("edit, save and run a skill's evals; see the matrix, trigger rates and the 
       await ev.getByLabel("Expectation 2 of eval 1", { exact: true }).fill("regex: ^BANANA$");
       await save.click();
       await page.getByRole("status").filter({ hasText: /Evals saved/ }).waitFor();
+      await page.getByLabel("Runs per configuration").fill("1");
       await page.getByRole("button", { name: "Run evals" }).click();
       await page.getByRole("status").filter({ hasText: /of 3 runs done/ }).waitFor();
       await page.getByRole("alert").filter({ hasText: /1 regression against version [0-9a-f]{8}/ }).waitFor({ timeout: 120_000 });
@@ -139,7 +146,7 @@ test("edit, save and run a skill's evals; see the matrix, trigger rates and the 
         // Start from no evals whatever the build's generate step wrote.
         rmSync(join(dataDir, "skills", SKILL, "evals"), { recursive: true, force: true });
       },
-      env: { SKILL_BUILDER_MOCK_DELAY_MS: "300" },
+      env: { SKILL_BUILDER_MOCK_DELAY_MS: "700" },
     },
   );
 });

@@ -12,6 +12,53 @@ import { EvalMatrix, EvalsChart, TriggerRates, pct, shortVersion } from "./Evals
 
 const MAX_RUNS = 20;
 
+/** A run in flight, kept by the app rather than the tab: leaving the tab and coming back still
+ * shows its progress and then its results. */
+interface ActiveRun {
+  progress: EvalProgress | null;
+  done: Promise<Benchmark>;
+}
+const activeRuns = new Map<string, ActiveRun>();
+const watchers = new Set<() => void>();
+let listening = false;
+
+function notify() {
+  watchers.forEach((w) => w());
+}
+
+function startRun(skill: string, runs: number, baseline: string) {
+  if (!listening) {
+    listening = true;
+    subscribe<EvalProgress>("eval-progress", (p) => {
+      const a = p && activeRuns.get(p.skill_name);
+      if (!a) return;
+      a.progress = p;
+      notify();
+    });
+  }
+  const done = invoke<Benchmark>("run_evals", { skillName: skill, runs, baseline });
+  activeRuns.set(skill, { progress: null, done });
+  notify();
+  done
+    .finally(() => {
+      activeRuns.delete(skill);
+      notify();
+    })
+    .catch(() => {});
+}
+
+function useActiveRun(skill: string): ActiveRun | undefined {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const w = () => setTick((t) => t + 1);
+    watchers.add(w);
+    return () => {
+      watchers.delete(w);
+    };
+  }, []);
+  return activeRuns.get(skill);
+}
+
 function snapshot(evals: Keyed<EvalCase>[], triggers: Keyed<TriggerQuery>[]) {
   return JSON.stringify([evals.map((e) => e.value), triggers.map((t) => t.value)]);
 }
@@ -118,15 +165,31 @@ interface RunSectionProps {
 function RunSection({ skill, blocked, runs, runsError, reloadRuns }: RunSectionProps) {
   const [count, setCount] = useState("3");
   const [baseline, setBaseline] = useState<"none" | "previous">("none");
-  const [running, setRunning] = useState(false);
-  const [progress, setProgress] = useState<EvalProgress | null>(null);
+  const active = useActiveRun(skill);
+  const running = active != null;
   const [runError, setRunError] = useState<unknown>(null);
   const [chosen, setChosen] = useState<string | null>(null);
   const [fresh, setFresh] = useState<Benchmark | null>(null);
   const n = Number(count);
   const countOk = Number.isInteger(n) && n >= 1 && n <= MAX_RUNS;
 
-  useEffect(() => subscribe<EvalProgress>("eval-progress", (p) => p?.skill_name === skill && setProgress(p)), [skill]);
+  const activeDone = active?.done;
+  useEffect(() => {
+    if (!activeDone) return;
+    let alive = true;
+    activeDone.then(
+      (b) => {
+        if (!alive) return;
+        setFresh(b);
+        setChosen(b.run_id);
+        reloadRuns();
+      },
+      (e) => alive && setRunError(e),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [activeDone, reloadRuns]);
 
   const shown = chosen ?? runs[0]?.id ?? null;
   const bench = useAsync<Benchmark | null>(
@@ -134,21 +197,10 @@ function RunSection({ skill, blocked, runs, runsError, reloadRuns }: RunSectionP
     [shown],
   );
 
-  const run = async () => {
-    if (!countOk) return;
-    setRunning(true);
+  const run = () => {
+    if (!countOk || running) return;
     setRunError(null);
-    setProgress(null);
-    try {
-      const b = await invoke<Benchmark>("run_evals", { skillName: skill, runs: n, baseline });
-      setFresh(b);
-      setChosen(b.run_id);
-      reloadRuns();
-    } catch (e) {
-      setRunError(e);
-    } finally {
-      setRunning(false);
-    }
+    startRun(skill, n, baseline);
   };
 
   const chosenSummary = useMemo(() => runs.find((r) => r.id === shown), [runs, shown]);
@@ -187,7 +239,7 @@ function RunSection({ skill, blocked, runs, runsError, reloadRuns }: RunSectionP
           </p>
         )}
         {blocked && <p className="help">Save the evals first: a run measures the saved files.</p>}
-        {running && <RunProgress progress={progress} />}
+        {active && <RunProgress progress={active.progress} />}
         <ErrorBox error={runError} onDismiss={() => setRunError(null)} />
       </section>
 

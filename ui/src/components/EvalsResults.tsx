@@ -50,10 +50,11 @@ export function EvalMatrix({ bench }: { bench: Benchmark }) {
             <tbody>
               {bench.evals.map((e) => (
                 <tr key={String(e.eval_id)} data-eval={String(e.eval_id)} className={regressed.has(String(e.eval_id)) ? "eval-regressed" : undefined}>
-                  <th scope="row" className="eval-name">
-                    <span className="strong">{String(e.eval_id)}</span> <span className="muted clamp-2">{e.prompt}</span>
+                  <td className="eval-name">
+                    <span className="strong">{String(e.eval_id)}</span>
                     {regressed.has(String(e.eval_id)) && <span className="badge badge-regression">Regression</span>}
-                  </th>
+                    <span className="muted clamp-2">{e.prompt}</span>
+                  </td>
                   <td data-config="with_skill">{rate(e.with_skill, e.runs)}</td>
                   <td data-config="without_skill">{rate(e.without_skill, e.runs)}</td>
                   <td>{`${e.delta >= 0 ? "+" : ""}${Math.round(e.delta * 100)} pts`}</td>
