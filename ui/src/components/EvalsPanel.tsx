@@ -89,6 +89,14 @@ export function EvalsPanel({ skill }: { skill: string }) {
 
   const dirty = content.data != null && snapshot(evals, triggers) !== saved;
 
+  // Closing or reloading the page would lose the edits: the browser asks first.
+  useEffect(() => {
+    if (!dirty) return;
+    const ask = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener("beforeunload", ask);
+    return () => window.removeEventListener("beforeunload", ask);
+  }, [dirty]);
+
   const save = async () => {
     setNotice(null);
     setSaveError(null);
