@@ -3,6 +3,7 @@
 
 use crate::app::App;
 use crate::args::NoArgs;
+use crate::db::workflow_store::{self, NewRun};
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::validate_skill_name;
 use crate::paths::path_string;
@@ -273,19 +274,21 @@ pub fn create_skill(app: &App, a: CreateSkillArgs) -> Result<()> {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        tx.execute(
-            "INSERT INTO workflow_runs (skill_name, current_step, status, purpose, created_at,
-                                        updated_at, author_login, author_avatar, intake_json, skill_id)
-             VALUES (?1, 0, 'pending', ?2, ?3, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                a.name,
-                purpose,
-                now,
-                settings.github_user_login,
-                settings.github_user_avatar,
-                a.intake_json,
-                id
-            ],
+        workflow_store::insert_run(
+            tx,
+            &NewRun {
+                skill_name: &a.name,
+                skill_id: id,
+                current_step: 0,
+                status: "pending",
+                purpose: &purpose,
+                created_at: &now,
+                author_login: settings.github_user_login.as_deref(),
+                author_avatar: settings.github_user_avatar.as_deref(),
+                intake_json: a.intake_json.as_deref(),
+                description: None,
+                version: None,
+            },
         )?;
         if let Some(tags) = &a.tags {
             replace_tags(tx, id, &a.name, tags)?;
@@ -491,15 +494,7 @@ pub fn delete_skill(app: &App, a: DeleteSkillArgs) -> Result<()> {
     let res = app.db.write(|tx| {
         tx.execute("DELETE FROM skills WHERE name = ?1", [&a.name])?;
         // Rows keyed only by name (never linked, or linked before the FK existed).
-        tx.execute("DELETE FROM workflow_runs WHERE skill_name = ?1", [&a.name])?;
-        tx.execute(
-            "DELETE FROM workflow_steps WHERE skill_name = ?1",
-            [&a.name],
-        )?;
-        tx.execute(
-            "DELETE FROM workflow_artifacts WHERE skill_name = ?1",
-            [&a.name],
-        )?;
+        workflow_store::delete_named(tx, &a.name)?;
         tx.execute("DELETE FROM skill_tags WHERE skill_name = ?1", [&a.name])?;
         crate::db::locks_store::delete_for_skill_name(tx, &a.name)?;
         tx.execute(
@@ -563,8 +558,12 @@ pub fn update_skill_metadata(app: &App, a: UpdateMetadataArgs) -> Result<()> {
             };
         }
         set!("skills", "id", "purpose", &a.purpose);
-        set!("workflow_runs", "skill_id", "purpose", &a.purpose);
-        set!("workflow_runs", "skill_id", "intake_json", &a.intake_json);
+        if let Some(p) = &a.purpose {
+            workflow_store::set_run_purpose(tx, id, p.as_deref())?;
+        }
+        if let Some(j) = &a.intake_json {
+            workflow_store::set_run_intake(tx, id, j.as_deref())?;
+        }
         set!("skills", "id", "description", &a.description);
         set!("skills", "id", "version", &a.version);
         set!("skills", "id", "model", &a.model);
@@ -588,11 +587,8 @@ pub fn update_skill_metadata(app: &App, a: UpdateMetadataArgs) -> Result<()> {
 }
 
 /// Tables that carry the skill name as text, renamed together in one transaction.
-const NAME_COLUMNS: [(&str, &str); 6] = [
+const NAME_COLUMNS: [(&str, &str); 3] = [
     ("skills", "name"),
-    ("workflow_runs", "skill_name"),
-    ("workflow_steps", "skill_name"),
-    ("workflow_artifacts", "skill_name"),
     ("skill_tags", "skill_name"),
     ("imported_skills", "skill_name"),
 ];
@@ -652,6 +648,7 @@ pub fn rename_skill(app: &App, a: RenameSkillArgs) -> Result<()> {
                 params![a.new_name, a.old_name],
             )?;
         }
+        workflow_store::rename(tx, &a.old_name, &a.new_name)?;
         crate::db::sessions_store::rename(tx, &a.old_name, &a.new_name)?;
         crate::db::runs_store::rename(tx, &a.old_name, &a.new_name)?;
         crate::db::locks_store::rename(tx, &a.old_name, &a.new_name)?;

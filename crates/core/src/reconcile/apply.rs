@@ -1,5 +1,6 @@
 //! The database changes the passes decide, applied together in one transaction.
 
+use crate::db::workflow_store::{self, NewRun};
 use crate::error::Result;
 use rusqlite::{params, OptionalExtension};
 
@@ -54,16 +55,7 @@ pub(super) fn apply_ops(tx: &rusqlite::Transaction<'_>, ops: &[Op]) -> Result<()
     for op in ops {
         match op {
             Op::ResetInProgress { skill } => {
-                tx.execute(
-                    "UPDATE workflow_steps SET status = 'pending', started_at = NULL
-                     WHERE skill_name = ?1 AND status = 'in_progress'",
-                    [skill],
-                )?;
-                tx.execute(
-                    "UPDATE workflow_runs SET status = 'pending', updated_at = ?2
-                     WHERE skill_name = ?1 AND status = 'in_progress'",
-                    params![skill, now],
-                )?;
+                workflow_store::reset_in_progress(tx, skill, &now)?;
             }
             Op::CreateRun {
                 skill,
@@ -72,10 +64,21 @@ pub(super) fn apply_ops(tx: &rusqlite::Transaction<'_>, ops: &[Op]) -> Result<()
                 status,
                 purpose,
             } => {
-                tx.execute(
-                    "INSERT INTO workflow_runs (skill_name, current_step, status, purpose, created_at, updated_at, skill_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
-                    params![skill, step, status, purpose, now, skill_id],
+                workflow_store::insert_run(
+                    tx,
+                    &NewRun {
+                        skill_name: skill,
+                        skill_id: *skill_id,
+                        current_step: *step,
+                        status,
+                        purpose,
+                        created_at: &now,
+                        author_login: None,
+                        author_avatar: None,
+                        intake_json: None,
+                        description: None,
+                        version: None,
+                    },
                 )?;
             }
             Op::SetRun {
@@ -83,31 +86,14 @@ pub(super) fn apply_ops(tx: &rusqlite::Transaction<'_>, ops: &[Op]) -> Result<()
                 step,
                 status,
             } => {
-                tx.execute(
-                    "UPDATE workflow_runs SET current_step = ?2, status = ?3, updated_at = ?4 WHERE skill_name = ?1",
-                    params![skill, step, status, now],
-                )?;
+                workflow_store::set_run_named(tx, skill, *step, status, &now)?;
             }
             Op::ResetStepsFrom { skill, from } => {
-                tx.execute(
-                    "UPDATE workflow_steps SET status = 'pending', started_at = NULL, completed_at = NULL
-                     WHERE skill_name = ?1 AND step_id >= ?2",
-                    params![skill, from],
-                )?;
+                workflow_store::reset_steps_from(tx, skill, *from)?;
             }
             Op::CompleteStep { skill, step } => {
                 let run = run_id(skill)?;
-                tx.execute(
-                    "INSERT INTO workflow_steps (skill_name, step_id, status, completed_at, workflow_run_id)
-                     VALUES (?1, ?2, 'completed', ?3, ?4)
-                     ON CONFLICT(skill_name, step_id) DO UPDATE SET
-                       status = 'completed',
-                       completed_at = CASE WHEN workflow_steps.status = 'completed'
-                                      THEN COALESCE(workflow_steps.completed_at, excluded.completed_at)
-                                      ELSE excluded.completed_at END,
-                       workflow_run_id = COALESCE(excluded.workflow_run_id, workflow_steps.workflow_run_id)",
-                    params![skill, step, now, run],
-                )?;
+                workflow_store::complete_step_found(tx, skill, *step, run, &now)?;
             }
             Op::DeleteMaster { skill, id } => {
                 tx.execute(
@@ -119,11 +105,8 @@ pub(super) fn apply_ops(tx: &rusqlite::Transaction<'_>, ops: &[Op]) -> Result<()
                     params![id, skill],
                 )?;
                 crate::db::locks_store::delete_for_skill(tx, *id, skill)?;
-                tx.execute("DELETE FROM workflow_steps WHERE skill_name = ?1", [skill])?;
-                tx.execute(
-                    "DELETE FROM workflow_runs WHERE skill_id = ?1 OR skill_name = ?2",
-                    params![id, skill],
-                )?;
+                workflow_store::delete_steps_named(tx, skill)?;
+                workflow_store::delete_runs_of_skill(tx, *id, skill)?;
                 tx.execute("DELETE FROM skills WHERE id = ?1", [id])?;
             }
             Op::DeleteImportedRow { skill } => {

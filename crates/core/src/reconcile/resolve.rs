@@ -4,6 +4,7 @@ use super::detect::detect_in;
 use super::trash::{trash_files, trash_folder};
 use super::ResolveArgs;
 use crate::app::App;
+use crate::db::workflow_store::{self, NewRun};
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::validate_skill_name;
 use rusqlite::{params, OptionalExtension};
@@ -54,17 +55,9 @@ pub fn resolve_orphan(app: &App, a: ResolveArgs) -> Result<()> {
                     .optional()?
                     .ok_or_else(|| Error::not_found(format!("Skill '{name}' not found")))?;
                 let now = crate::db::now();
-                tx.execute(
-                    "INSERT INTO workflow_runs (skill_name, current_step, status, purpose, created_at, updated_at, skill_id)
-                     VALUES (?1, 0, 'pending', ?2, ?3, ?3, ?4)
-                     ON CONFLICT(skill_name) DO UPDATE SET current_step = 0, status = 'pending', updated_at = ?3",
-                    params![name, purpose.unwrap_or_else(|| "domain".into()), now, id],
-                )?;
-                tx.execute(
-                    "UPDATE workflow_steps SET status = 'pending', started_at = NULL, completed_at = NULL
-                     WHERE skill_name = ?1",
-                    [name],
-                )?;
+                let purpose = purpose.unwrap_or_else(|| "domain".into());
+                workflow_store::restart_run(tx, name, id, &purpose, &now)?;
+                workflow_store::reset_all_steps(tx, name)?;
                 for d in [dir.join("context"), dir.join("references"), ws.clone()] {
                     std::fs::create_dir_all(&d).with_path(&d)?;
                 }
@@ -128,22 +121,25 @@ pub fn resolve_discovery(app: &App, a: ResolveArgs) -> Result<()> {
                             fm.user_invocable, fm.disable_model_invocation],
                 )?;
                 let id = tx.last_insert_rowid();
-                tx.execute(
-                    "INSERT INTO workflow_runs (skill_name, current_step, status, purpose, created_at, updated_at,
-                                                description, version, skill_id)
-                     VALUES (?1, ?2, ?3, 'domain', ?4, ?4, ?5, COALESCE(?6, '1.0.0'), ?7)",
-                    params![name, step, status, now, fm.description, fm.version, id],
+                let run = workflow_store::insert_run(
+                    tx,
+                    &NewRun {
+                        skill_name: name,
+                        skill_id: id,
+                        current_step: step,
+                        status,
+                        purpose: "domain",
+                        created_at: &now,
+                        author_login: None,
+                        author_avatar: None,
+                        intake_json: None,
+                        description: fm.description.as_deref(),
+                        version: fm.version.as_deref(),
+                    },
                 )?;
-                let run = tx.last_insert_rowid();
                 if let Some(d) = d {
                     for s in 0..=d as i32 {
-                        tx.execute(
-                            "INSERT INTO workflow_steps (skill_name, step_id, status, completed_at, workflow_run_id)
-                             VALUES (?1, ?2, 'completed', ?3, ?4)
-                             ON CONFLICT(skill_name, step_id) DO UPDATE SET status = 'completed',
-                               completed_at = excluded.completed_at, workflow_run_id = excluded.workflow_run_id",
-                            params![name, s, now, run],
-                        )?;
+                        workflow_store::set_step(tx, name, run, s, "completed", &now)?;
                     }
                 }
                 Ok(())

@@ -5,10 +5,10 @@ use super::state::{require_run, set_run, skill_dir};
 use super::steps::{self, step, STEPS};
 use crate::app::App;
 use crate::args::NoArgs;
+use crate::db::workflow_store;
 use crate::error::{IoContext, Result};
 use crate::ingest::names::validate_skill_name;
 use crate::safe_fs;
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -123,15 +123,8 @@ pub fn reset_workflow_step(app: &App, a: ResetArgs) -> Result<()> {
     std::fs::create_dir_all(dir.join("references")).ok();
     std::fs::create_dir_all(dir.join("context")).ok();
     app.db.write(|tx| {
-        tx.execute(
-            "UPDATE workflow_steps SET status = 'pending', started_at = NULL, completed_at = NULL
-             WHERE skill_name = ?1 AND step_id >= ?2",
-            params![skill, a.from_step_id],
-        )?;
-        tx.execute(
-            "DELETE FROM workflow_artifacts WHERE skill_name = ?1 AND step_id >= ?2",
-            params![skill, a.from_step_id],
-        )?;
+        workflow_store::reset_steps_from(tx, skill, a.from_step_id as i32)?;
+        workflow_store::delete_artifacts_from(tx, skill, a.from_step_id)?;
         set_run(tx, run, a.from_step_id as i32, "pending")
     })
 }
@@ -170,12 +163,8 @@ pub fn reset_legacy_skills(app: &App, a: SkillNamesArgs) -> Result<()> {
         }
         safe_fs::remove_inside(&root, &Path::new(n).join("SKILL.md"))?;
         app.db.write(|tx| {
-            tx.execute("UPDATE workflow_steps SET status = 'pending', started_at = NULL, completed_at = NULL WHERE skill_name = ?1", [n])?;
-            tx.execute(
-                "UPDATE workflow_runs SET current_step = 0, status = 'pending', updated_at = ?2 WHERE skill_name = ?1",
-                params![n, crate::db::now()],
-            )?;
-            Ok(())
+            workflow_store::reset_all_steps(tx, n)?;
+            workflow_store::set_run_named(tx, n, 0, "pending", &crate::db::now())
         })?;
     }
     Ok(())

@@ -5,6 +5,7 @@ use super::steps::{self, step};
 use super::{context, deploy, labels, sessions};
 use crate::agents::{AgentHandle, AgentOutcome, AgentRequest, RequestKind};
 use crate::app::App;
+use crate::db::workflow_store::{self, NewArtifact};
 use crate::error::{Error, IoContext, Result};
 use crate::safe_fs;
 use rusqlite::params;
@@ -31,21 +32,23 @@ fn store_artifacts(app: &App, skill: &str, run: i64, id: u32) -> Result<usize> {
     let dir = skill_dir(app, skill);
     let files = steps::produced_files(&dir, id);
     app.db.write(|tx| {
-        tx.execute(
-            "DELETE FROM workflow_artifacts WHERE skill_name = ?1 AND step_id = ?2",
-            params![skill, id],
-        )?;
+        workflow_store::delete_step_artifacts(tx, skill, id)?;
         let now = crate::db::now();
         let mut n = 0;
         for rel in &files {
             let Ok(content) = safe_fs::read_to_string_inside(&dir, Path::new(rel)) else {
                 continue;
             };
-            tx.execute(
-                "INSERT INTO workflow_artifacts (skill_name, step_id, relative_path, content, size_bytes,
-                                                 created_at, updated_at, workflow_run_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
-                params![skill, id, rel, content, content.len() as i64, now, run],
+            workflow_store::insert_artifact(
+                tx,
+                &NewArtifact {
+                    skill_name: skill,
+                    step_id: id,
+                    relative_path: rel,
+                    content: &content,
+                    workflow_run_id: run,
+                    created_at: &now,
+                },
             )?;
             n += 1;
         }
@@ -340,10 +343,7 @@ pub async fn start_step(
             }
             let conn = app.db.conn();
             set_step(&conn, &skill, run, id as i32, "in_progress")?;
-            conn.execute(
-                "UPDATE workflow_runs SET current_step = ?1, status = 'in_progress', updated_at = ?2 WHERE id = ?3",
-                params![id, crate::db::now(), run],
-            )?;
+            set_run(&conn, run, id as i32, "in_progress")?;
             Ok(())
         }
     })

@@ -2,6 +2,7 @@
 
 use super::{labels, steps};
 use crate::app::App;
+use crate::db::workflow_store;
 use crate::error::{Error, Result};
 use crate::ingest::names::validate_skill_name;
 use rusqlite::{params, OptionalExtension};
@@ -116,20 +117,7 @@ pub(super) fn set_step(
     id: i32,
     status: &str,
 ) -> Result<()> {
-    let now = crate::db::now();
-    conn.execute(
-        "INSERT INTO workflow_steps (skill_name, step_id, status, started_at, completed_at, workflow_run_id)
-         VALUES (?1, ?2, ?3,
-                 CASE WHEN ?3 = 'in_progress' THEN ?4 END,
-                 CASE WHEN ?3 = 'completed' THEN ?4 END, ?5)
-         ON CONFLICT(skill_name, step_id) DO UPDATE SET
-           status = excluded.status,
-           started_at = CASE WHEN excluded.status = 'in_progress' THEN ?4 ELSE workflow_steps.started_at END,
-           completed_at = CASE WHEN excluded.status = 'completed' THEN ?4 ELSE NULL END,
-           workflow_run_id = excluded.workflow_run_id",
-        params![skill, id, status, now, run],
-    )?;
-    Ok(())
+    workflow_store::set_step(conn, skill, run, id, status, &crate::db::now())
 }
 
 pub(super) fn set_run(
@@ -138,11 +126,7 @@ pub(super) fn set_run(
     current: i32,
     status: &str,
 ) -> Result<()> {
-    conn.execute(
-        "UPDATE workflow_runs SET current_step = ?1, status = ?2, updated_at = ?3 WHERE id = ?4",
-        params![current, status, crate::db::now(), run],
-    )?;
-    Ok(())
+    workflow_store::set_run(conn, run, current, status, &crate::db::now())
 }
 
 pub fn get_workflow_state(app: &App, a: SkillArgs) -> Result<WorkflowStateResponse> {
@@ -242,12 +226,18 @@ pub fn save_workflow_state(app: &App, a: SaveStateArgs) -> Result<()> {
     app.db.write(|tx| {
         let sid = crate::skills::skill_id(tx, &a.skill_name)?
             .ok_or_else(|| Error::not_found(format!("Skill '{}' not found", a.skill_name)))?;
-        tx.execute("UPDATE skills SET purpose = ?1, updated_at = ?2 WHERE id = ?3", params![a.purpose, crate::db::now(), sid])?;
         tx.execute(
-            "INSERT INTO workflow_runs (skill_name, current_step, status, purpose, skill_id) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(skill_name) DO UPDATE SET current_step = excluded.current_step, status = excluded.status,
-               purpose = excluded.purpose, updated_at = ?6",
-            params![a.skill_name, a.current_step, status, a.purpose, sid, crate::db::now()],
+            "UPDATE skills SET purpose = ?1, updated_at = ?2 WHERE id = ?3",
+            params![a.purpose, crate::db::now(), sid],
+        )?;
+        workflow_store::upsert_run_state(
+            tx,
+            &a.skill_name,
+            sid,
+            a.current_step,
+            &status,
+            &a.purpose,
+            &crate::db::now(),
         )?;
         let run = run_id(tx, &a.skill_name)?.unwrap_or_default();
         for s in &a.step_statuses {
