@@ -70,6 +70,8 @@ export function EvalsPanel({ skill }: { skill: string }) {
   const [triggers, setTriggers] = useState<Keyed<TriggerQuery>[]>([]);
   const [saved, setSaved] = useState("");
   const [extra, setExtra] = useState<Record<string, unknown>>({});
+  // Which files exist: a file the skill does not have is only written once it has an entry.
+  const [has, setHas] = useState({ evals: false, triggers: false });
   const [problems, setProblems] = useState<Problems>({});
   const [saving, setSaving] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
@@ -82,6 +84,7 @@ export function EvalsPanel({ skill }: { skill: string }) {
     const e = cases.map((x) => keyed({ ...x, expected_output: x.expected_output ?? "", files: x.files ?? [], expectations: x.expectations ?? [] }));
     const t = (c.triggers ?? []).map((x) => keyed(x));
     setExtra(rest);
+    setHas({ evals: c.evals != null, triggers: c.triggers != null });
     setEvals(e);
     setTriggers(t);
     setSaved(snapshot(e, t));
@@ -105,11 +108,13 @@ export function EvalsPanel({ skill }: { skill: string }) {
     if (Object.keys(found).length) return;
     setSaving(true);
     try {
+      const write = { evals: has.evals || evals.length > 0, triggers: has.triggers || triggers.length > 0 };
       const r = await invoke<SaveEvalsResult>("save_evals", {
         skillName: skill,
-        evals: { ...extra, skill_name: skill, evals: evals.map((e) => e.value) },
-        triggers: triggers.map((t) => t.value),
+        ...(write.evals ? { evals: { ...extra, skill_name: skill, evals: evals.map((e) => e.value) } } : {}),
+        ...(write.triggers ? { triggers: triggers.map((t) => t.value) } : {}),
       });
+      setHas(write);
       setSaved(snapshot(evals, triggers));
       setNotice(r.commit ? `Evals saved (version ${r.commit.slice(0, 8)}).` : "Evals saved: nothing had changed.");
     } catch (e) {
