@@ -83,6 +83,7 @@ test("edit, save and run a skill's evals; see the matrix, trigger rates and the 
       await page.getByRole("tab", { name: "Evals" }).click();
       await progress.waitFor();
       assert.equal(await page.getByRole("button", { name: "Running…" }).isDisabled(), true);
+      assert.equal(await page.getByLabel("Runs per configuration").inputValue(), "1", "the run's choices are kept");
       await progress.waitFor({ state: "detached", timeout: 120_000 });
 
       // The matrix: with skill and without, each expectation's verdict and evidence.
@@ -117,7 +118,6 @@ test("edit, save and run a skill's evals; see the matrix, trigger rates and the 
       await ev.getByLabel("Expectation 2 of eval 1", { exact: true }).fill("regex: ^BANANA$");
       await save.click();
       await page.getByRole("status").filter({ hasText: /Evals saved/ }).waitFor();
-      await page.getByLabel("Runs per configuration").fill("1");
       await page.getByRole("button", { name: "Run evals" }).click();
       await page.getByRole("status").filter({ hasText: /of 3 runs done/ }).waitFor();
       await page.getByRole("alert").filter({ hasText: /1 regression against version [0-9a-f]{8}/ }).waitFor({ timeout: 120_000 });

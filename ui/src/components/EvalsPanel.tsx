@@ -21,6 +21,8 @@ interface ActiveRun {
 const activeRuns = new Map<string, ActiveRun>();
 const watchers = new Set<() => void>();
 let listening = false;
+/** The run form's choices per skill, kept while the app is open. */
+const runPrefs = new Map<string, { count: string; baseline: "none" | "previous" }>();
 
 function notify() {
   watchers.forEach((w) => w());
@@ -176,8 +178,12 @@ interface RunSectionProps {
 }
 
 function RunSection({ skill, blocked, runs, runsError, reloadRuns }: RunSectionProps) {
-  const [count, setCount] = useState("3");
-  const [baseline, setBaseline] = useState<"none" | "previous">("none");
+  const prefs = runPrefs.get(skill);
+  const [count, setCount] = useState(prefs?.count ?? "3");
+  const [baseline, setBaseline] = useState<"none" | "previous">(prefs?.baseline ?? "none");
+  useEffect(() => {
+    runPrefs.set(skill, { count, baseline });
+  }, [skill, count, baseline]);
   const active = useActiveRun(skill);
   const running = active != null;
   const [runError, setRunError] = useState<unknown>(null);
