@@ -1,6 +1,7 @@
 //! `skill-builder eval <name>`: runs a skill's evals and trigger queries through the catalog's
 //! `run_evals`, prints a table per eval (or, with `--json`, only the benchmark JSON) and acts
-//! as a CI gate. Exit codes: 0 success, 1 a regression with `--fail-on-regression`, 2 bad
+//! as a CI gate; with `--optimize-description [--apply]` it runs `optimize_description`
+//! instead. Exit codes: 0 success, 1 a regression with `--fail-on-regression`, 2 bad
 //! usage or a run that could not complete (agent, network, missing evals).
 
 use clap::Args;
@@ -33,6 +34,14 @@ pub struct EvalArgs {
     /// Print only the benchmark JSON on stdout (also when exiting 1).
     #[arg(long)]
     json: bool,
+    /// Instead of the evals: propose a better description from the trigger queries (60 %
+    /// train, 40 % held-out test, up to 5 rounds) and print the best with both scores.
+    #[arg(long, conflicts_with_all = ["baseline", "fail_on_regression"])]
+    optimize_description: bool,
+    /// With --optimize-description: write the best description into SKILL.md and commit it,
+    /// when it scores better than the current one on the held-out queries.
+    #[arg(long, requires = "optimize_description")]
+    apply: bool,
     /// Use mock agents (no API key, no network).
     #[arg(long)]
     pub mock: bool,
@@ -64,6 +73,9 @@ fn failed(e: &Error) -> ExitCode {
 }
 
 pub async fn run(app: &Arc<App>, a: EvalArgs) -> ExitCode {
+    if a.optimize_description {
+        return optimize(app, a).await;
+    }
     app.events.subscribe(Arc::new(ProgressSink));
     eprintln!("Running the evals of '{}'…", a.name);
     let args = json!({"skillName": a.name, "runs": a.runs, "baseline": a.baseline,
@@ -83,6 +95,74 @@ pub async fn run(app: &Arc<App>, a: EvalArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
+}
+
+/// `--optimize-description [--apply]`: exit 0 when the search completed (whether or not it
+/// found a better description), 2 when it could not run.
+async fn optimize(app: &Arc<App>, a: EvalArgs) -> ExitCode {
+    eprintln!("Optimising the description of '{}'…", a.name);
+    let args = json!({"skillName": a.name, "runs": a.runs, "model": a.model,
+                      "concurrency": a.concurrency, "apply": a.apply});
+    match catalog::call(app, "optimize_description", args).await {
+        Ok(r) if a.json => {
+            crate::print_stdout(&serde_json::to_string_pretty(&r).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Ok(r) => {
+            crate::print_stdout(&optimized(&r, a.apply));
+            ExitCode::SUCCESS
+        }
+        Err(e) => failed(&e),
+    }
+}
+
+fn optimized(r: &Value, apply: bool) -> String {
+    let n = |k: &str| r[k].as_array().map_or(0, Vec::len);
+    let mut out = format!(
+        "Description of '{}' ({} train and {} held-out test queries, {} run(s) each)\n\n",
+        r["skill_name"].as_str().unwrap_or(""),
+        n("train"),
+        n("test"),
+        r["runs_per_query"]
+    );
+    for c in r["candidates"].as_array().into_iter().flatten() {
+        let who = match c["round"].as_u64() {
+            Some(0) => "current".to_string(),
+            Some(k) => format!("round {k}"),
+            None => String::new(),
+        };
+        out.push_str(&format!(
+            "{who:<9} train {:.2}  test {:.2}  {}\n",
+            c["train_score"].as_f64().unwrap_or(0.0),
+            c["test_score"].as_f64().unwrap_or(0.0),
+            c["description"].as_str().unwrap_or("")
+        ));
+    }
+    let (best, original) = (&r["best"], &r["original"]);
+    if r["improved"] != true {
+        out.push_str("\nNo description scored better on the held-out queries; nothing to apply.\n");
+        return out;
+    }
+    out.push_str(&format!(
+        "\nBest (round {}): test {:.2} (now {:.2}), train {:.2} (now {:.2})\n{}\n",
+        best["round"],
+        best["test_score"].as_f64().unwrap_or(0.0),
+        original["test_score"].as_f64().unwrap_or(0.0),
+        best["train_score"].as_f64().unwrap_or(0.0),
+        original["train_score"].as_f64().unwrap_or(0.0),
+        best["description"].as_str().unwrap_or("")
+    ));
+    match r["commit"].as_str() {
+        Some(sha) => out.push_str(&format!(
+            "\nApplied: SKILL.md updated and committed ({}).\n",
+            &sha[..sha.len().min(8)]
+        )),
+        None if apply => out.push_str("\nNot applied: nothing changed in SKILL.md.\n"),
+        None => out.push_str(
+            "\nNot applied; run again with --apply to write it into SKILL.md and commit it.\n",
+        ),
+    }
+    out
 }
 
 fn rate(v: &Value) -> String {

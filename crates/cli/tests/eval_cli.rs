@@ -145,3 +145,87 @@ fn eval_is_a_ci_gate_with_its_exit_codes() {
     let missing = run(data, &["eval", "no-such-skill", "--mock"]);
     assert_eq!(last_stderr_line(&missing)["error"]["kind"], "not_found");
 }
+
+#[test]
+fn optimize_description_reports_and_never_applies_without_a_better_description() {
+    if Command::new("node").arg("--version").output().is_err() {
+        eprintln!("skipping: node is not on PATH");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let built = run(
+        data,
+        &["build", "fruit", "--purpose", "domain", "--mock", "--json"],
+    );
+    assert_eq!(
+        code(&built),
+        0,
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let md = data.join("skills/fruit/SKILL.md");
+    let before = std::fs::read_to_string(&md).unwrap();
+
+    let o = run(
+        data,
+        &[
+            "eval",
+            "fruit",
+            "--mock",
+            "--runs",
+            "1",
+            "--optimize-description",
+            "--apply",
+            "--json",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let r = stdout_json(&o);
+    // 8 + 8 queries: 5 + 5 to learn from, 3 + 3 held out.
+    assert_eq!(
+        (
+            r["train"].as_array().unwrap().len(),
+            r["test"].as_array().unwrap().len()
+        ),
+        (10, 6)
+    );
+    assert_eq!(
+        (r["improved"].clone(), r["applied"].clone()),
+        (json!(false), json!(false)),
+        "{r}"
+    );
+    assert_eq!(std::fs::read_to_string(&md).unwrap(), before);
+
+    let human = run(
+        data,
+        &[
+            "eval",
+            "fruit",
+            "--mock",
+            "--runs",
+            "1",
+            "--optimize-description",
+        ],
+    );
+    assert_eq!(code(&human), 0);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("current") && text.contains("nothing to apply"),
+        "{text}"
+    );
+
+    // --apply belongs to --optimize-description; the gate flags do not.
+    for args in [
+        vec!["eval", "fruit", "--mock", "--apply"],
+        vec![
+            "eval",
+            "fruit",
+            "--mock",
+            "--optimize-description",
+            "--fail-on-regression",
+        ],
+    ] {
+        assert_eq!(code(&run(data, &args)), 2, "{args:?}");
+    }
+}

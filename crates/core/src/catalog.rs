@@ -114,6 +114,7 @@ macro_rules! for_each_command {
             async run_evals => $crate::evals::run_evals [extra];
             sync list_eval_runs => $crate::evals::list_eval_runs [extra];
             sync get_eval_run => $crate::evals::get_eval_run [extra];
+            async optimize_description => $crate::evals::optimize_description [extra];
             // Agents & lifecycle
             async start_agent => $crate::agents::commands::start_agent [reference];
             async has_running_agents => $crate::agents::commands::has_running_agents [reference];
@@ -314,6 +315,7 @@ mod tests {
             "run_evals",
             "list_eval_runs",
             "get_eval_run",
+            "optimize_description",
         ] {
             assert!(find(extra).is_some_and(|c| c.is_extra()), "{extra}");
         }

@@ -11,6 +11,7 @@ mod support;
 
 use serde_json::{json, Value};
 use skill_builder_core::evals::grade::JUDGE_MARKER;
+use skill_builder_core::evals::optimize::PROPOSER_MARKER;
 use skill_builder_core::{catalog, history, workflow, App};
 use skill_builder_testkit::claude_like::lists_skill;
 use skill_builder_testkit::fake_messages::{
@@ -395,6 +396,162 @@ async fn evals_measure_the_skill_and_the_gate_catches_a_regression() {
         times.windows(2).all(|w| w[0] >= w[1]),
         "newest first: {times:?}"
     );
+    call(&app, "graceful_shutdown", json!({})).await;
+}
+
+const BETTER: &str = "Fruit report conventions and banana sales figures. Use when writing or summarising a fruit report or counting bananas sold.";
+
+/// The description of `skill` as the CLI lists it to the model, lower-cased.
+fn listed_description(req: &MessagesRequest, skill: &str) -> Option<String> {
+    let prefix = format!("- {skill}: ");
+    req.messages().iter().find_map(|m| {
+        let blocks = m["content"].as_array()?;
+        blocks
+            .iter()
+            .filter_map(|b| b["text"].as_str())
+            .find_map(|t| {
+                t.lines()
+                    .find_map(|l| l.trim_start().strip_prefix(prefix.as_str()))
+                    .map(str::to_lowercase)
+            })
+    })
+}
+
+/// A model that loads the skill when a word of the message (5 letters or more) is in the
+/// skill's listed description, and that proposes [`BETTER`] when asked for a description.
+fn description_model() -> Script {
+    Script::new(|req| {
+        if req.is_side_request() {
+            return side_reply(req);
+        }
+        let reply = if req.first_user_text().contains(PROPOSER_MARKER) {
+            Reply::text(json!({ "description": BETTER }).to_string())
+        } else {
+            let task = task_of(req).to_lowercase();
+            let uses = req.tool_uses();
+            let relevant = listed_description(req, SKILL).is_some_and(|d| {
+                task.split(|c: char| !c.is_alphabetic())
+                    .filter(|w| w.len() >= 5)
+                    .any(|w| d.contains(w))
+            });
+            if uses.is_empty() && relevant {
+                Reply::tool_use("Skill", json!({ "skill": SKILL }))
+            } else if uses.is_empty() {
+                Reply::tool_use("Glob", json!({"pattern": "*"}))
+            } else {
+                Reply::text("Done.")
+            }
+        };
+        reply.with_usage(Usage::WORKFLOW)
+    })
+}
+
+/// The optimiser proposes a description from the train queries it gets wrong, scores it on
+/// the held-out ones, and writes it only with `apply`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn optimize_description_finds_a_better_description_and_applies_it_only_when_asked() {
+    let _serial = SERIAL.lock().await;
+    let Some(env) = open_app(false).await else {
+        return;
+    };
+    let app = env.app.clone();
+    call(&app, "create_skill", json!({"name": SKILL})).await;
+    write_skill(&app, RULE);
+    let should = [
+        "How many bananas did we sell in May?",
+        "Banana sales by region for Q2",
+        "Which bananas shipped late last week?",
+        "Plot banana sales against last year",
+        "Count the bananas we wasted in June",
+    ];
+    let should_not = [
+        "What is the capital of France?",
+        "Write a haiku about the ocean",
+        "Reverse a linked list in Python",
+        "Translate hello into Spanish",
+        "Book a table for two tonight",
+    ];
+    let triggers: Vec<Value> = should
+        .iter()
+        .map(|q| json!({"query": q, "should_trigger": true}))
+        .chain(
+            should_not
+                .iter()
+                .map(|q| json!({"query": q, "should_trigger": false})),
+        )
+        .collect();
+    call(
+        &app,
+        "save_evals",
+        json!({"skillName": SKILL, "triggers": triggers}),
+    )
+    .await;
+    let md = app.skills_path().join(SKILL).join("SKILL.md");
+    let before = std::fs::read_to_string(&md).unwrap();
+    let fake = serve(description_model());
+
+    let args = json!({"skillName": SKILL, "runs": 1, "concurrency": 4});
+    let r = call(&app, "optimize_description", args.clone()).await;
+    assert_eq!(
+        (
+            r["train"].as_array().unwrap().len(),
+            r["test"].as_array().unwrap().len()
+        ),
+        (6, 4)
+    );
+    assert_eq!(r["original"]["test_score"], 0.5, "{r}");
+    assert_eq!(r["best"]["description"], BETTER);
+    assert_eq!(
+        (
+            r["best"]["train_score"].as_f64(),
+            r["best"]["test_score"].as_f64()
+        ),
+        (Some(1.0), Some(1.0))
+    );
+    assert_eq!(
+        (r["improved"].clone(), r["applied"].clone()),
+        (json!(true), json!(false))
+    );
+    assert_eq!(
+        r["candidates"].as_array().unwrap().len(),
+        2,
+        "train was perfect after round 1"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&md).unwrap(),
+        before,
+        "never applied silently"
+    );
+    // The proposer learns from the train split only.
+    let proposals: Vec<String> = fake
+        .messages_requests()
+        .iter()
+        .filter(|q| q.first_user_text().contains(PROPOSER_MARKER))
+        .map(|q| q.first_user_text())
+        .collect();
+    assert_eq!(proposals.len(), 1);
+    for t in r["test"].as_array().unwrap() {
+        assert!(
+            !proposals[0].contains(t["query"].as_str().unwrap()),
+            "held-out query shown"
+        );
+    }
+    let failing = r["original"]["train_failures"].as_array().unwrap();
+    assert_eq!(failing.len(), 3, "{failing:?}");
+    assert!(failing
+        .iter()
+        .all(|f| proposals[0].contains(f.as_str().unwrap())));
+
+    let mut with_apply = args;
+    with_apply["apply"] = json!(true);
+    let applied = call(&app, "optimize_description", with_apply).await;
+    assert_eq!(applied["applied"], true, "{applied}");
+    let after = std::fs::read_to_string(&md).unwrap();
+    assert!(after.contains(&format!("description: {BETTER}")), "{after}");
+    assert!(after.contains(RULE), "the body is kept");
+    let log = history::skill_history(&app.skills_path(), SKILL, 1).unwrap();
+    assert_eq!(log[0].message, format!("{SKILL}: description optimised"));
+    assert_eq!(applied["commit"], log[0].sha.as_str());
     call(&app, "graceful_shutdown", json!({})).await;
 }
 

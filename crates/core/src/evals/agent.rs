@@ -56,6 +56,33 @@ pub struct Ask<'a> {
 }
 
 impl Runner {
+    /// A runner for one eval run of `skill`: the API key (or mock agents when they are on),
+    /// the model (`model`, else the preferred one), a sidecar of its own and at most
+    /// `concurrency` agents at a time.
+    pub fn new(
+        app: &Arc<App>,
+        skill: &str,
+        model: Option<&str>,
+        concurrency: usize,
+    ) -> Result<Runner> {
+        let key = if app.mock_agents() {
+            None
+        } else {
+            Some(crate::anthropic::require_api_key(app)?)
+        };
+        let settings = crate::settings::load(app)?;
+        let run_id = uuid::Uuid::new_v4().to_string();
+        Ok(Runner {
+            app: app.clone(),
+            skill: skill.to_string(),
+            model: crate::anthropic::resolve_model(model.or(settings.preferred_model.as_deref())),
+            key,
+            pool: format!("__eval_{}__", &run_id[..8]),
+            run_id,
+            limit: Arc::new(Semaphore::new(concurrency.max(1))),
+        })
+    }
+
     fn logs_dir(&self) -> PathBuf {
         self.app.workspace_path().join(&self.skill).join("logs")
     }

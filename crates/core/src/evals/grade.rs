@@ -165,7 +165,7 @@ pub fn parse_verdict(expectation: &str, answer: &str) -> Graded {
 }
 
 /// Every top-level JSON object embedded in `text`, in order.
-fn json_objects(text: &str) -> Vec<Value> {
+pub(super) fn json_objects(text: &str) -> Vec<Value> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find('{') {

@@ -4,11 +4,12 @@
 //! - [`files`]: `evals/evals.json` and `evals/triggers.json` in skill-creator's formats;
 //! - [`run`]: sandboxes and agent runs (with / baseline), concurrency, storage of the result;
 //! - [`grade`]: `regex:` / `contains:` checks in code, a blind judge for the rest;
-//! - [`agent`]: one agent run through the pool and what is read back from it (tool calls:
-//!   the trigger check looks for the `Skill` tool loading this skill);
+//! - [`agent`]: one agent run through the pool and what is read back from it (tool calls);
+//! - [`triggers`]: trigger sessions (did the agent load this skill with the `Skill` tool?);
 //! - [`benchmark`]: skill-creator's `benchmark.json` plus this app's fields;
 //! - [`versions`], [`gate`]: which version is measured, against what, and what a regression is;
 //! - [`store`]: the `eval_runs` table and the benchmark files under `<data dir>/evals/`;
+//! - [`optimize`]: proposing and scoring better descriptions on the trigger queries;
 //! - [`commands`]: the catalog commands.
 
 pub mod agent;
@@ -17,12 +18,15 @@ pub mod commands;
 pub mod files;
 pub mod gate;
 pub mod grade;
+pub mod optimize;
 pub mod run;
 pub mod sandbox;
 pub mod store;
+pub mod triggers;
 pub mod versions;
 
 pub use commands::{get_eval_run, get_evals, list_eval_runs, run_evals, save_evals};
+pub use optimize::optimize_description;
 
 /// `agent_runs.step_id` of every agent of an eval run (executors, judges, trigger sessions):
 /// usage reports them as kind `eval`.

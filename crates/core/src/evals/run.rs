@@ -6,7 +6,7 @@
 //! sidecar of their own; usage is recorded as kind `eval`. The skill is copied once at the
 //! start, so every run measures the same files even if the folder is edited meanwhile.
 
-use super::agent::{invoked_skill, Ask, Runner};
+use super::agent::{Ask, Runner};
 use super::benchmark::{
     self, Benchmark, Cost, Metadata, RunRecord, RunResult, WITHOUT_SKILL, WITH_SKILL,
 };
@@ -14,7 +14,7 @@ use super::files::{self, EvalCase, TriggerQuery};
 use super::grade::{self, Graded, RunOutput};
 use super::sandbox::{self, Sandbox};
 use super::versions::{self, BaselineSpec, Version};
-use super::{gate, store};
+use super::{gate, store, triggers};
 use crate::app::App;
 use crate::error::{Error, Result};
 use crate::events::Event;
@@ -24,7 +24,6 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 pub const DEFAULT_RUNS: u32 = 3;
@@ -35,9 +34,6 @@ pub const MAX_CONCURRENCY: usize = 16;
 /// The executor may do whatever the task needs inside its working folder, and load the skill.
 const EXECUTOR_TOOLS: [&str; 7] = ["Read", "Write", "Edit", "Glob", "Grep", "Bash", "Skill"];
 const EXECUTOR_MAX_TURNS: u32 = 30;
-/// A trigger session only needs to decide whether to load the skill.
-const TRIGGER_TOOLS: [&str; 4] = ["Skill", "Read", "Glob", "Grep"];
-const TRIGGER_MAX_TURNS: u32 = 4;
 /// The judge answers from the prompt alone.
 const JUDGE_TOOLS: [&str; 0] = [];
 const JUDGE_MAX_TURNS: u32 = 2;
@@ -147,7 +143,7 @@ impl Progress {
 
 /// What every job of one eval run shares.
 struct Shared {
-    runner: Runner,
+    runner: Arc<Runner>,
     root: PathBuf,
     /// The skill as measured (deployable files, copied once).
     skill_src: PathBuf,
@@ -160,34 +156,11 @@ struct Shared {
 /// Runs the evals and trigger queries of a skill and stores the benchmark (see module notes).
 pub async fn run_evals(app: &Arc<App>, a: RunArgs) -> Result<Benchmark> {
     let plan = plan(app, &a)?;
-    let key = if app.mock_agents() {
-        None
-    } else {
-        Some(crate::anthropic::require_api_key(app)?)
-    };
-    let settings = crate::settings::load(app)?;
-    let model =
-        crate::anthropic::resolve_model(a.model.as_deref().or(settings.preferred_model.as_deref()));
+    let runner = Runner::new(app, &plan.skill, a.model.as_deref(), plan.concurrency)?;
     let version = versions::current(app, &plan.skill)?;
-    let run_id = uuid::Uuid::new_v4().to_string();
-    let sandbox = Sandbox::new(&run_id)?;
-    let pool = format!("__eval_{}__", &run_id[..8]);
-    let outcome = measure(
-        app,
-        &plan,
-        &version,
-        &sandbox,
-        Runner {
-            app: app.clone(),
-            skill: plan.skill.clone(),
-            model,
-            key,
-            pool: pool.clone(),
-            run_id: run_id.clone(),
-            limit: Arc::new(Semaphore::new(plan.concurrency)),
-        },
-    )
-    .await;
+    let sandbox = Sandbox::new(&runner.run_id)?;
+    let pool = runner.pool.clone();
+    let outcome = measure(app, &plan, &version, &sandbox, runner).await;
     app.agents.cleanup_skill(app, &pool).await;
     drop(sandbox);
     let mut bench = outcome?;
@@ -236,7 +209,7 @@ async fn measure(
             done: AtomicUsize::new(0),
         },
         baseline_src: baseline_sha.as_ref().map(|_| exported.clone()),
-        runner,
+        runner: Arc::new(runner),
         root: sb.root.clone(),
         skill_src,
         judge_dir,
@@ -268,34 +241,36 @@ async fn measure(
             }
         }
     }
-    let mut trigger_jobs = JoinSet::new();
-    for (q, query) in plan.triggers.iter().enumerate() {
-        for run_number in 1..=plan.runs {
-            trigger_jobs.spawn(run_trigger_job(
-                shared.clone(),
-                q,
-                query.query.clone(),
-                run_number,
-            ));
+    let queries: Vec<String> = plan.triggers.iter().map(|t| t.query.clone()).collect();
+    let hook: triggers::Hook = {
+        let shared = shared.clone();
+        Arc::new(move |phase: &str, label: &str| shared.progress.emit(phase, label))
+    };
+    let trigger_runs = triggers::run_all(
+        shared.runner.clone(),
+        shared.root.clone(),
+        shared.skill_src.clone(),
+        "t",
+        &queries,
+        plan.runs,
+        hook,
+    );
+    let eval_runs = async {
+        let mut runs = Vec::new();
+        let mut cost = Cost::default();
+        while let Some(done) = eval_jobs.join_next().await {
+            let (record, spent) =
+                done.map_err(|e| Error::internal(format!("an eval run panicked: {e}")))??;
+            cost.total_usd += spent.total_usd;
+            cost.agent_runs += spent.agent_runs;
+            runs.push(record);
         }
-    }
-    let mut runs = Vec::new();
-    let mut cost = Cost::default();
-    while let Some(done) = eval_jobs.join_next().await {
-        let (record, spent) =
-            done.map_err(|e| Error::internal(format!("an eval run panicked: {e}")))??;
-        cost.total_usd += spent.total_usd;
-        cost.agent_runs += spent.agent_runs;
-        runs.push(record);
-    }
-    let mut outcomes: Vec<Vec<bool>> = vec![Vec::new(); plan.triggers.len()];
-    while let Some(done) = trigger_jobs.join_next().await {
-        let (q, triggered, spent) =
-            done.map_err(|e| Error::internal(format!("a trigger run panicked: {e}")))??;
-        cost.total_usd += spent.total_usd;
-        cost.agent_runs += spent.agent_runs;
-        outcomes[q].push(triggered);
-    }
+        Ok::<_, Error>((runs, cost))
+    };
+    let ((mut runs, mut cost), (outcomes, trigger_cost)) =
+        tokio::try_join!(eval_runs, trigger_runs)?;
+    cost.total_usd += trigger_cost.total_usd;
+    cost.agent_runs += trigger_cost.agent_runs;
     shared.progress.emit("graded", "");
     runs.sort_by(|a, b| {
         let pos = |r: &RunRecord| plan.evals.iter().position(|e| e.id == r.eval_id);
@@ -483,48 +458,4 @@ async fn judge(
         )));
     }
     Ok((grade::parse_verdict(expectation, &run.answer), run.cost))
-}
-
-/// One trigger session: the query, with only this skill installed.
-async fn run_trigger_job(
-    s: Arc<Shared>,
-    q: usize,
-    query: String,
-    run_number: u32,
-) -> Result<(usize, bool, Cost)> {
-    let label = format!("t{}-r{run_number}", q + 1);
-    let dir = sandbox::workdir(
-        &s.root,
-        &label,
-        Some((s.runner.skill.as_str(), s.skill_src.as_path())),
-        &[],
-    )?;
-    s.progress.emit("running", &label);
-    let run = s
-        .runner
-        .run(Ask {
-            label: &label,
-            cwd: &dir,
-            prompt: query,
-            tools: &TRIGGER_TOOLS,
-            max_turns: TRIGGER_MAX_TURNS,
-        })
-        .await?;
-    if run.never_ran() {
-        return Err(Error::agent(format!(
-            "trigger query {} (run {run_number}) could not run: {}",
-            q + 1,
-            run.outcome.error.clone().unwrap_or_default()
-        )));
-    }
-    s.progress.emit("finished", &label);
-    let triggered = invoked_skill(&run.tool_uses, &s.runner.skill);
-    Ok((
-        q,
-        triggered,
-        Cost {
-            total_usd: run.cost,
-            agent_runs: 1,
-        },
-    ))
 }
