@@ -18,15 +18,18 @@ pub const AGENT_SHUTDOWN: &str = "agent-shutdown";
 pub const AGENT_INIT_PROGRESS: &str = "agent-init-progress";
 pub const AGENT_INIT_ERROR: &str = "agent-init-error";
 pub const CLOSE_REQUESTED: &str = "close-requested";
+/// Progress of an eval run (`run_evals`): finished and total agent jobs.
+pub const EVAL_PROGRESS: &str = "eval-progress";
 
 /// Every event name a shell must relay.
-pub const ALL_EVENTS: [&str; 6] = [
+pub const ALL_EVENTS: [&str; 7] = [
     AGENT_MESSAGE,
     AGENT_EXIT,
     AGENT_SHUTDOWN,
     AGENT_INIT_PROGRESS,
     AGENT_INIT_ERROR,
     CLOSE_REQUESTED,
+    EVAL_PROGRESS,
 ];
 
 impl Event {

@@ -36,4 +36,4 @@ pub const EVAL_STEP_ID: i32 = 12;
 /// phase `started`, `running` (a run started), `finished` (one more done) or `graded`. `total`
 /// counts the runs: evals × runs × 2 configurations plus trigger queries × runs (a run's
 /// judge calls are part of it).
-pub const EVAL_PROGRESS: &str = "eval-progress";
+pub use crate::events::EVAL_PROGRESS;
