@@ -27,6 +27,7 @@ pub mod refine;
 pub mod safe_fs;
 pub mod secrets;
 pub mod settings;
+pub mod skill_meta;
 pub mod skill_zip;
 pub mod skills;
 pub mod skilltest;

@@ -7,6 +7,7 @@ use crate::db::workflow_store::{self, NewRun};
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::validate_skill_name;
 use crate::paths::path_string;
+use crate::skill_meta::SkillMeta;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -30,14 +31,9 @@ pub struct SkillSummary {
     pub source: Option<String>,
     pub skill_source: Option<String>,
     pub description: Option<String>,
-    pub version: Option<String>,
-    pub model: Option<String>,
-    #[serde(rename = "argumentHint")]
-    pub argument_hint: Option<String>,
-    #[serde(rename = "userInvocable")]
-    pub user_invocable: Option<bool>,
-    #[serde(rename = "disableModelInvocation")]
-    pub disable_model_invocation: Option<bool>,
+    /// Named `argumentHint`, `userInvocable`, `disableModelInvocation` here.
+    #[serde(flatten, with = "crate::skill_meta::camel")]
+    pub meta: SkillMeta,
     /// The state in words, one-based ("Needs your answers", "Running 2/4 (Detailed Research)",
     /// "Built"): see `workflow::labels::state_label`. Additive; `current_step` stays as it was.
     #[serde(default)]
@@ -77,16 +73,9 @@ pub struct CreateSkillArgs {
     pub intake_json: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
-    pub version: Option<String>,
-    #[serde(default)]
-    pub model: Option<String>,
-    #[serde(default)]
-    pub argument_hint: Option<String>,
-    #[serde(default)]
-    pub user_invocable: Option<bool>,
-    #[serde(default)]
-    pub disable_model_invocation: Option<bool>,
+    /// `version`, `model`, `argumentHint`, `userInvocable`, `disableModelInvocation`.
+    #[serde(flatten, with = "crate::skill_meta::camel")]
+    pub meta: SkillMeta,
 }
 
 #[derive(Debug, Deserialize)]
@@ -266,11 +255,11 @@ pub fn create_skill(app: &App, a: CreateSkillArgs) -> Result<()> {
                 purpose,
                 now,
                 a.description,
-                a.version,
-                a.model,
-                a.argument_hint,
-                a.user_invocable,
-                a.disable_model_invocation
+                a.meta.version,
+                a.meta.model,
+                a.meta.argument_hint,
+                a.meta.user_invocable,
+                a.meta.disable_model_invocation
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -409,11 +398,13 @@ pub fn list_skills(app: &App, _: WorkspaceArgs) -> Result<Vec<SkillSummary>> {
             },
             skill_source: Some(skill_source),
             description: r.get(5)?,
-            version: r.get(6)?,
-            model: r.get(7)?,
-            argument_hint: r.get(8)?,
-            user_invocable: r.get(9)?,
-            disable_model_invocation: r.get(10)?,
+            meta: SkillMeta {
+                version: r.get(6)?,
+                model: r.get(7)?,
+                argument_hint: r.get(8)?,
+                user_invocable: r.get(9)?,
+                disable_model_invocation: r.get(10)?,
+            },
         })
     })?;
     let mut out: Vec<SkillSummary> = rows.collect::<rusqlite::Result<_>>()?;

@@ -3,6 +3,7 @@
 
 use crate::app::App;
 use crate::error::Result;
+use crate::skill_meta::SkillMeta;
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
@@ -18,11 +19,7 @@ pub fn purpose_label(p: &str) -> &'static str {
 struct Facts {
     purpose: String,
     description: Option<String>,
-    version: Option<String>,
-    model: Option<String>,
-    argument_hint: Option<String>,
-    user_invocable: Option<bool>,
-    disable_model_invocation: Option<bool>,
+    meta: SkillMeta,
     intake: Option<String>,
     tags: Vec<String>,
 }
@@ -39,11 +36,13 @@ fn facts(app: &App, skill: &str) -> Result<Facts> {
                 Ok(Facts {
                     purpose: r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "domain".into()),
                     description: r.get(1)?,
-                    version: r.get(2)?,
-                    model: r.get(3)?,
-                    argument_hint: r.get(4)?,
-                    user_invocable: r.get(5)?,
-                    disable_model_invocation: r.get(6)?,
+                    meta: SkillMeta {
+                        version: r.get(2)?,
+                        model: r.get(3)?,
+                        argument_hint: r.get(4)?,
+                        user_invocable: r.get(5)?,
+                        disable_model_invocation: r.get(6)?,
+                    },
                     intake: r.get(7)?,
                     tags: Vec::new(),
                 })
@@ -118,14 +117,17 @@ pub fn render(app: &App, skill: &str) -> Result<String> {
         &mut out,
         "Configuration",
         &[
-            ("Version", f.version.clone()),
+            ("Version", f.meta.version.clone()),
             (
                 "Preferred Model",
-                f.model.clone().filter(|m| m != "inherit"),
+                f.meta.model.clone().filter(|m| m != "inherit"),
             ),
-            ("Argument Hint", f.argument_hint.clone()),
-            ("User Invocable", b(f.user_invocable)),
-            ("Disable Model Invocation", b(f.disable_model_invocation)),
+            ("Argument Hint", f.meta.argument_hint.clone()),
+            ("User Invocable", b(f.meta.user_invocable)),
+            (
+                "Disable Model Invocation",
+                b(f.meta.disable_model_invocation),
+            ),
         ],
     );
     Ok(out)

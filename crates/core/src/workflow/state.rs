@@ -5,6 +5,7 @@ use crate::app::App;
 use crate::db::workflow_store;
 use crate::error::{Error, Result};
 use crate::ingest::names::validate_skill_name;
+use crate::skill_meta::SkillMeta;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -23,11 +24,8 @@ pub struct WorkflowRunRow {
     pub intake_json: Option<String>,
     pub source: String,
     pub description: Option<String>,
-    pub version: Option<String>,
-    pub model: Option<String>,
-    pub argument_hint: Option<String>,
-    pub user_invocable: Option<bool>,
-    pub disable_model_invocation: Option<bool>,
+    #[serde(flatten)]
+    pub meta: SkillMeta,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -154,11 +152,13 @@ pub fn get_workflow_state(app: &App, a: SkillArgs) -> Result<WorkflowStateRespon
                         intake_json: r.get(9)?,
                         source: r.get(10)?,
                         description: r.get(11)?,
-                        version: r.get(12)?,
-                        model: r.get(13)?,
-                        argument_hint: r.get(14)?,
-                        user_invocable: r.get(15)?,
-                        disable_model_invocation: r.get(16)?,
+                        meta: SkillMeta {
+                            version: r.get(12)?,
+                            model: r.get(13)?,
+                            argument_hint: r.get(14)?,
+                            user_invocable: r.get(15)?,
+                            disable_model_invocation: r.get(16)?,
+                        },
                     },
                     r.get::<_, i64>(17)?,
                 ))
