@@ -9,6 +9,7 @@ use skill_builder_core::github::import::{
 };
 use skill_builder_core::github::{ImportStatus, SkillMetadataOverride};
 use skill_builder_core::ingest::frontmatter::parse_skill_md;
+use skill_builder_core::skill_meta::SkillMeta;
 use skill_builder_core::{App, ErrorKind};
 use skill_builder_testkit::fake_github::{files_from_dir, FakeGitHub};
 use std::collections::{BTreeMap, HashMap};
@@ -231,14 +232,14 @@ async fn github_marketplace_listing_lists_every_skill_once_with_its_plugin() {
         Some("api-skills")
     );
     assert_eq!(
-        by_path["skills/claude-api"].version.as_deref(),
+        by_path["skills/claude-api"].meta.version.as_deref(),
         Some("1.0.0")
     );
     assert_eq!(
-        by_path["skills/claude-api"].model.as_deref(),
+        by_path["skills/claude-api"].meta.model.as_deref(),
         Some("sonnet")
     );
-    assert_eq!(by_path["skills/claude-api"].user_invocable, Some(true));
+    assert_eq!(by_path["skills/claude-api"].meta.user_invocable, Some(true));
     assert_eq!(
         by_path["skills/docx"].description.as_deref(),
         Some("Line one of the description.\nLine two.\nLine three.")
@@ -408,9 +409,12 @@ async fn github_library_import_reimport_exec_bits_partial_failure_and_conflicts(
     overrides.insert(
         "skills/xlsx".to_string(),
         SkillMetadataOverride {
-            version: Some("2.0.0".into()),
             purpose: Some("platform".into()),
-            model: Some("opus".into()),
+            meta: SkillMeta {
+                version: Some("2.0.0".into()),
+                model: Some("opus".into()),
+                ..Default::default()
+            },
             ..Default::default()
         },
     );
@@ -746,7 +750,7 @@ async fn github_workspace_import_skips_unchanged_and_reports_per_skill() {
     let api = &out[2];
     assert!(api.is_active);
     assert_eq!(api.purpose.as_deref(), Some("research"));
-    assert_eq!(api.version.as_deref(), Some("1.0.0"));
+    assert_eq!(api.meta.version.as_deref(), Some("1.0.0"));
     assert_eq!(api.marketplace_source_url.as_deref(), Some(SOURCE));
     assert!(api.skill_id.starts_with("imp-claude-api-"));
     assert_eq!(
@@ -825,9 +829,9 @@ async fn github_workspace_import_skips_unchanged_and_reports_per_skill() {
     assert_eq!(up[0].status, ImportStatus::Updated);
     assert_eq!(up[0].skill_id, api.skill_id);
     assert_eq!(up[0].imported_at, api.imported_at);
-    assert_eq!(up[0].version.as_deref(), Some("1.1.0"));
+    assert_eq!(up[0].meta.version.as_deref(), Some("1.1.0"));
     assert_eq!(
-        up[0].model.as_deref(),
+        up[0].meta.model.as_deref(),
         Some("sonnet"),
         "absent fields keep installed values"
     );

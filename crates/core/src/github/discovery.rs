@@ -7,6 +7,7 @@ use super::client::{encode_path, encode_segment, GitHub};
 use crate::app::App;
 use crate::error::{Error, Result};
 use crate::ingest::frontmatter::parse_skill_md;
+use crate::skill_meta::SkillMeta;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
@@ -208,11 +209,8 @@ pub struct AvailableSkill {
     pub plugin_name: Option<String>,
     pub description: Option<String>,
     pub purpose: Option<String>,
-    pub version: Option<String>,
-    pub model: Option<String>,
-    pub argument_hint: Option<String>,
-    pub user_invocable: Option<bool>,
-    pub disable_model_invocation: Option<bool>,
+    #[serde(flatten)]
+    pub meta: SkillMeta,
     /// Every plugin listing this folder (the first one is `plugin_name`).
     #[serde(default)]
     pub plugins: Vec<String>,
@@ -523,11 +521,7 @@ pub async fn list_snapshot(gh: &GitHub, snap: &Snapshot, subpath: Option<&str>) 
             plugin_name,
             description: c.plugin_description.clone(),
             purpose: None,
-            version: None,
-            model: None,
-            argument_hint: None,
-            user_invocable: None,
-            disable_model_invocation: None,
+            meta: SkillMeta::default(),
             plugins: c.plugins.clone(),
             error: None,
         };
@@ -550,11 +544,11 @@ pub async fn list_snapshot(gh: &GitHub, snap: &Snapshot, subpath: Option<&str>) 
                         if f.description.is_some() {
                             s.description = f.description;
                         }
-                        s.version = f.version;
-                        s.model = f.model;
-                        s.argument_hint = f.argument_hint;
-                        s.user_invocable = f.user_invocable;
-                        s.disable_model_invocation = f.disable_model_invocation;
+                        s.meta.version = f.version;
+                        s.meta.model = f.model;
+                        s.meta.argument_hint = f.argument_hint;
+                        s.meta.user_invocable = f.user_invocable;
+                        s.meta.disable_model_invocation = f.disable_model_invocation;
                     }
                 },
             },

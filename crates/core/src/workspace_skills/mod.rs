@@ -70,6 +70,7 @@ use crate::error::Result;
 pub use crate::hashing::sha256_hex;
 use crate::ingest::names::validate_skill_name;
 use crate::placing::FolderMoves;
+use crate::skill_meta::SkillMeta;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use std::fs;
@@ -96,11 +97,8 @@ pub struct WorkspaceSkill {
     pub disk_path: String,
     pub imported_at: String,
     pub purpose: Option<String>,
-    pub version: Option<String>,
-    pub model: Option<String>,
-    pub argument_hint: Option<String>,
-    pub user_invocable: Option<bool>,
-    pub disable_model_invocation: Option<bool>,
+    #[serde(flatten)]
+    pub meta: SkillMeta,
     pub marketplace_source_url: Option<String>,
     /// Beyond the reference: lint findings (Claude Code mode) and frontmatter warnings of an
     /// upload. Never a reason to refuse.
@@ -130,11 +128,13 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
             disk_path: r.get(5)?,
             imported_at: r.get(6)?,
             purpose: r.get(7)?,
-            version: r.get(8)?,
-            model: r.get(9)?,
-            argument_hint: r.get(10)?,
-            user_invocable: r.get(11)?,
-            disable_model_invocation: r.get(12)?,
+            meta: SkillMeta {
+                version: r.get(8)?,
+                model: r.get(9)?,
+                argument_hint: r.get(10)?,
+                user_invocable: r.get(11)?,
+                disable_model_invocation: r.get(12)?,
+            },
             marketplace_source_url: r.get(13)?,
             warnings: Vec::new(),
         },

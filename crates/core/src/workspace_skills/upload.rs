@@ -13,6 +13,7 @@ use crate::ingest::names::validate_skill_name;
 use crate::ingest::zip_extract::{extract_skill_zip_with_name, ZipLimits};
 use crate::paths::path_string;
 use crate::placing::{place_skill_folder, PlaceMeta};
+use crate::skill_meta::SkillMeta;
 use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 use std::fs;
@@ -150,11 +151,13 @@ pub fn upload_skill(app: &App, a: UploadSkillArgs) -> Result<WorkspaceSkill> {
         disk_path: path_string(&dest)?,
         imported_at: crate::db::now(),
         purpose: None,
-        version: fm.version.clone(),
-        model: fm.model.clone(),
-        argument_hint: fm.argument_hint.clone(),
-        user_invocable: fm.user_invocable,
-        disable_model_invocation: fm.disable_model_invocation,
+        meta: SkillMeta {
+            version: fm.version.clone(),
+            model: fm.model.clone(),
+            argument_hint: fm.argument_hint.clone(),
+            user_invocable: fm.user_invocable,
+            disable_model_invocation: fm.disable_model_invocation,
+        },
         marketplace_source_url: None,
         warnings: Vec::new(),
     };
@@ -199,11 +202,11 @@ pub fn upload_skill(app: &App, a: UploadSkillArgs) -> Result<WorkspaceSkill> {
                 skill.description,
                 skill.disk_path,
                 skill.imported_at,
-                skill.version,
-                skill.model,
-                skill.argument_hint,
-                bool_col(skill.user_invocable),
-                bool_col(skill.disable_model_invocation),
+                skill.meta.version,
+                skill.meta.model,
+                skill.meta.argument_hint,
+                bool_col(skill.meta.user_invocable),
+                bool_col(skill.meta.disable_model_invocation),
                 hash,
             ],
         )?;
@@ -269,11 +272,7 @@ fn upload_to_library(
         disk_path: r.disk_path,
         imported_at: r.imported_at,
         purpose: r.purpose,
-        version: r.version,
-        model: r.model,
-        argument_hint: r.argument_hint,
-        user_invocable: r.user_invocable,
-        disable_model_invocation: r.disable_model_invocation,
+        meta: r.meta,
         marketplace_source_url: r.marketplace_source_url,
         warnings: import_warnings(&dest, &x.frontmatter),
     })

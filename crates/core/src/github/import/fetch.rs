@@ -103,10 +103,10 @@ fn overrides_of(o: &SkillMetadataOverride) -> Vec<(&'static str, FieldValue)> {
     if let Some(d) = &o.description {
         v.push(("description", FieldValue::Str(d.clone())));
     }
-    if let Some(x) = &o.version {
+    if let Some(x) = &o.meta.version {
         v.push(("version", FieldValue::Str(x.trim().to_string())));
     }
-    if let Some(m) = &o.model {
+    if let Some(m) = &o.meta.model {
         v.push((
             "model",
             if m.trim().is_empty() {
@@ -116,7 +116,7 @@ fn overrides_of(o: &SkillMetadataOverride) -> Vec<(&'static str, FieldValue)> {
             },
         ));
     }
-    if let Some(a) = &o.argument_hint {
+    if let Some(a) = &o.meta.argument_hint {
         v.push((
             "argument-hint",
             if a.is_empty() {
@@ -126,10 +126,10 @@ fn overrides_of(o: &SkillMetadataOverride) -> Vec<(&'static str, FieldValue)> {
             },
         ));
     }
-    if let Some(b) = o.user_invocable {
+    if let Some(b) = o.meta.user_invocable {
         v.push(("user-invocable", FieldValue::Bool(b)));
     }
-    if let Some(b) = o.disable_model_invocation {
+    if let Some(b) = o.meta.disable_model_invocation {
         v.push(("disable-model-invocation", FieldValue::Bool(b)));
     }
     v

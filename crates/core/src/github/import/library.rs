@@ -129,7 +129,7 @@ async fn import_one_lib(
         status: placed.status,
         path,
         disk_path: Some(row.disk_path.clone()),
-        version: row.version.clone(),
+        version: row.meta.version.clone(),
         content_hash: row.content_hash.clone(),
         warnings,
     })

@@ -37,6 +37,7 @@ pub use workspace::{import_github_skills, ImportGithubSkillsArgs};
 pub use crate::hashing::sha256_hex;
 use crate::ingest::frontmatter::Frontmatter;
 use crate::ingest::lint::{lint_skill_dir, LintMode};
+use crate::skill_meta::SkillMeta;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -57,16 +58,8 @@ pub struct SkillMetadataOverride {
     pub description: Option<String>,
     #[serde(default)]
     pub purpose: Option<String>,
-    #[serde(default)]
-    pub version: Option<String>,
-    #[serde(default)]
-    pub model: Option<String>,
-    #[serde(default)]
-    pub argument_hint: Option<String>,
-    #[serde(default)]
-    pub user_invocable: Option<bool>,
-    #[serde(default)]
-    pub disable_model_invocation: Option<bool>,
+    #[serde(flatten)]
+    pub meta: SkillMeta,
 }
 
 /// What happened to one skill of an import.
@@ -92,11 +85,8 @@ pub struct ImportedSkill {
     pub disk_path: String,
     pub imported_at: String,
     pub purpose: Option<String>,
-    pub version: Option<String>,
-    pub model: Option<String>,
-    pub argument_hint: Option<String>,
-    pub user_invocable: Option<bool>,
-    pub disable_model_invocation: Option<bool>,
+    #[serde(flatten)]
+    pub meta: SkillMeta,
     pub marketplace_source_url: Option<String>,
     /// Beyond the reference: the outcome, the repo path, why (skip/failure), lint warnings.
     pub status: ImportStatus,

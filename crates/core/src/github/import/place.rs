@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::ingest::frontmatter::Frontmatter;
 use crate::paths::path_string;
 use crate::placing::{place_skill_folder, FolderMoves, PlaceMeta};
+use crate::skill_meta::SkillMeta;
 use rusqlite::{params, OptionalExtension};
 use std::path::Path;
 
@@ -17,11 +18,7 @@ pub(crate) struct LibRow {
     // skills (master)
     pub(crate) purpose: Option<String>,
     pub(crate) description: Option<String>,
-    pub(crate) version: Option<String>,
-    pub(crate) model: Option<String>,
-    pub(crate) argument_hint: Option<String>,
-    pub(crate) user_invocable: Option<bool>,
-    pub(crate) disable_model_invocation: Option<bool>,
+    pub(crate) meta: SkillMeta,
     // imported_skills
     pub(crate) skill_id: String,
     pub(crate) is_active: bool,
@@ -59,11 +56,13 @@ fn lib_find(app: &App, name: &str) -> Result<LibExisting> {
                 Ok(LibRow {
                     purpose: r.get(0)?,
                     description: r.get(1)?,
-                    version: r.get(2)?,
-                    model: r.get(3)?,
-                    argument_hint: r.get(4)?,
-                    user_invocable: r.get(5)?,
-                    disable_model_invocation: r.get(6)?,
+                    meta: SkillMeta {
+                        version: r.get(2)?,
+                        model: r.get(3)?,
+                        argument_hint: r.get(4)?,
+                        user_invocable: r.get(5)?,
+                        disable_model_invocation: r.get(6)?,
+                    },
                     skill_id: r.get(7)?,
                     is_active: r.get(8)?,
                     is_bundled: r.get(9)?,
@@ -166,20 +165,22 @@ pub(crate) fn place_in_library(
             .or_else(|| ex.and_then(|e| e.purpose.clone()))
             .or_else(|| Some("domain".into())),
         description: pick(&fm.description, ex.map(|e| &e.description)),
-        version: empty_none(fm.version.clone()),
-        model: if ov
-            .and_then(|o| o.model.as_deref())
-            .is_some_and(|m| m.trim().is_empty())
-        {
-            None
-        } else {
-            pick(&fm.model, ex.map(|e| &e.model))
+        meta: SkillMeta {
+            version: empty_none(fm.version.clone()),
+            model: if ov
+                .and_then(|o| o.meta.model.as_deref())
+                .is_some_and(|m| m.trim().is_empty())
+            {
+                None
+            } else {
+                pick(&fm.model, ex.map(|e| &e.meta.model))
+            },
+            argument_hint: pick(&fm.argument_hint, ex.map(|e| &e.meta.argument_hint)),
+            user_invocable: fm.user_invocable.or(ex.and_then(|e| e.meta.user_invocable)),
+            disable_model_invocation: fm
+                .disable_model_invocation
+                .or(ex.and_then(|e| e.meta.disable_model_invocation)),
         },
-        argument_hint: pick(&fm.argument_hint, ex.map(|e| &e.argument_hint)),
-        user_invocable: fm.user_invocable.or(ex.and_then(|e| e.user_invocable)),
-        disable_model_invocation: fm
-            .disable_model_invocation
-            .or(ex.and_then(|e| e.disable_model_invocation)),
         skill_id: ex
             .map(|e| e.skill_id.clone())
             .unwrap_or_else(|| format!("imp-{name}-{}", millis())),
@@ -246,11 +247,11 @@ fn write_library_rows(
                         id,
                         row.purpose,
                         row.description,
-                        row.version,
-                        row.model,
-                        row.argument_hint,
-                        bool_col(row.user_invocable),
-                        bool_col(row.disable_model_invocation),
+                        row.meta.version,
+                        row.meta.model,
+                        row.meta.argument_hint,
+                        bool_col(row.meta.user_invocable),
+                        bool_col(row.meta.disable_model_invocation),
                         crate::db::now()
                     ],
                 )?;
@@ -266,11 +267,11 @@ fn write_library_rows(
                         source.as_str(),
                         row.purpose,
                         row.description,
-                        row.version,
-                        row.model,
-                        row.argument_hint,
-                        bool_col(row.user_invocable),
-                        bool_col(row.disable_model_invocation)
+                        row.meta.version,
+                        row.meta.model,
+                        row.meta.argument_hint,
+                        bool_col(row.meta.user_invocable),
+                        bool_col(row.meta.disable_model_invocation)
                     ],
                 )?;
                 tx.last_insert_rowid()
@@ -296,11 +297,11 @@ fn write_library_rows(
                 row.imported_at,
                 row.is_bundled,
                 row.purpose,
-                row.version,
-                row.model,
-                row.argument_hint,
-                bool_col(row.user_invocable),
-                bool_col(row.disable_model_invocation),
+                row.meta.version,
+                row.meta.model,
+                row.meta.argument_hint,
+                bool_col(row.meta.user_invocable),
+                bool_col(row.meta.disable_model_invocation),
                 master_id,
                 row.content_hash,
                 row.marketplace_source_url

@@ -120,7 +120,7 @@ pub async fn check_marketplace_updates(
         registry_name: listing.registry_name.clone(),
     };
     for s in listing.skills.iter().filter(|s| s.error.is_none()) {
-        let Some(v) = s.version.as_deref().filter(|v| !v.trim().is_empty()) else {
+        let Some(v) = s.meta.version.as_deref().filter(|v| !v.trim().is_empty()) else {
             continue;
         };
         let info = SkillUpdateInfo {

@@ -13,6 +13,7 @@ use crate::github::client::GitHub;
 use crate::github::discovery::{snapshot, Snapshot};
 use crate::paths::path_string;
 use crate::placing::{place_skill_folder, FolderMoves, PlaceMeta};
+use crate::skill_meta::SkillMeta;
 use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 use std::path::Path;
@@ -27,11 +28,7 @@ struct WsRow {
     disk_path: String,
     imported_at: String,
     purpose: Option<String>,
-    version: Option<String>,
-    model: Option<String>,
-    argument_hint: Option<String>,
-    user_invocable: Option<bool>,
-    disable_model_invocation: Option<bool>,
+    meta: SkillMeta,
     content_hash: Option<String>,
     marketplace_source_url: Option<String>,
 }
@@ -50,11 +47,13 @@ fn ws_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WsRow> {
         disk_path: r.get(5)?,
         imported_at: r.get(6)?,
         purpose: r.get(7)?,
-        version: r.get(8)?,
-        model: r.get(9)?,
-        argument_hint: r.get(10)?,
-        user_invocable: r.get(11)?,
-        disable_model_invocation: r.get(12)?,
+        meta: SkillMeta {
+            version: r.get(8)?,
+            model: r.get(9)?,
+            argument_hint: r.get(10)?,
+            user_invocable: r.get(11)?,
+            disable_model_invocation: r.get(12)?,
+        },
         content_hash: r.get(13)?,
         marketplace_source_url: r.get(14)?,
     })
@@ -89,11 +88,7 @@ impl WsRow {
             disk_path: self.disk_path.clone(),
             imported_at: self.imported_at.clone(),
             purpose: self.purpose.clone(),
-            version: self.version.clone(),
-            model: self.model.clone(),
-            argument_hint: self.argument_hint.clone(),
-            user_invocable: self.user_invocable,
-            disable_model_invocation: self.disable_model_invocation,
+            meta: self.meta.clone(),
             marketplace_source_url: self.marketplace_source_url.clone(),
             status,
             path: path.to_string(),
@@ -116,11 +111,7 @@ fn failed_ws(path: &str, name: Option<&str>, e: &Error) -> ImportedSkill {
         disk_path: String::new(),
         imported_at: String::new(),
         purpose: None,
-        version: None,
-        model: None,
-        argument_hint: None,
-        user_invocable: None,
-        disable_model_invocation: None,
+        meta: SkillMeta::default(),
         marketplace_source_url: None,
         status: ImportStatus::Failed,
         path: path.to_string(),
@@ -224,7 +215,7 @@ async fn import_one_ws(
                 "Skill '{name}' is a bundled skill and cannot be replaced by an import"
             )));
         }
-        let installed = ex.version.as_deref().filter(|v| !v.trim().is_empty());
+        let installed = ex.meta.version.as_deref().filter(|v| !v.trim().is_empty());
         if let (Some(want), Some(have)) = (
             req.version.as_deref().filter(|v| !v.trim().is_empty()),
             installed,
@@ -297,20 +288,22 @@ async fn import_one_ws(
             .clone()
             .or_else(|| ov.and_then(|o| o.purpose.clone()))
             .or_else(|| ex.and_then(|e| e.purpose.clone())),
-        version: pick(&fm.version, ex.map(|e| &e.version)),
-        model: if ov
-            .and_then(|o| o.model.as_deref())
-            .is_some_and(|m| m.trim().is_empty())
-        {
-            None
-        } else {
-            pick(&fm.model, ex.map(|e| &e.model))
+        meta: SkillMeta {
+            version: pick(&fm.version, ex.map(|e| &e.meta.version)),
+            model: if ov
+                .and_then(|o| o.meta.model.as_deref())
+                .is_some_and(|m| m.trim().is_empty())
+            {
+                None
+            } else {
+                pick(&fm.model, ex.map(|e| &e.meta.model))
+            },
+            argument_hint: pick(&fm.argument_hint, ex.map(|e| &e.meta.argument_hint)),
+            user_invocable: fm.user_invocable.or(ex.and_then(|e| e.meta.user_invocable)),
+            disable_model_invocation: fm
+                .disable_model_invocation
+                .or(ex.and_then(|e| e.meta.disable_model_invocation)),
         },
-        argument_hint: pick(&fm.argument_hint, ex.map(|e| &e.argument_hint)),
-        user_invocable: fm.user_invocable.or(ex.and_then(|e| e.user_invocable)),
-        disable_model_invocation: fm
-            .disable_model_invocation
-            .or(ex.and_then(|e| e.disable_model_invocation)),
         content_hash: Some(hash),
         marketplace_source_url: source_url
             .map(str::to_string)
@@ -351,11 +344,11 @@ async fn import_one_ws(
                 row.disk_path,
                 row.imported_at,
                 row.purpose,
-                row.version,
-                row.model,
-                row.argument_hint,
-                bool_col(row.user_invocable),
-                bool_col(row.disable_model_invocation),
+                row.meta.version,
+                row.meta.model,
+                row.meta.argument_hint,
+                bool_col(row.meta.user_invocable),
+                bool_col(row.meta.disable_model_invocation),
                 row.content_hash,
                 row.marketplace_source_url
             ],
