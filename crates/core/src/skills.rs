@@ -3,6 +3,7 @@
 
 use crate::app::App;
 use crate::args::NoArgs;
+use crate::db::skills_store::{self, Field, NewSkill};
 use crate::db::workflow_store::{self, NewRun};
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::validate_skill_name;
@@ -196,15 +197,7 @@ pub fn skill_id(conn: &rusqlite::Connection, name: &str) -> Result<Option<i64>> 
 
 fn replace_tags(tx: &Transaction<'_>, id: i64, name: &str, tags: &[String]) -> Result<()> {
     let tags = validated_tags(tags)?;
-    tx.execute("DELETE FROM skill_tags WHERE skill_id = ?1", [id])?;
-    let now = crate::db::now();
-    for t in tags {
-        tx.execute(
-            "INSERT INTO skill_tags (skill_name, tag, created_at, skill_id) VALUES (?1, ?2, ?3, ?4)",
-            params![name, t, now, id],
-        )?;
-    }
-    Ok(())
+    skills_store::replace_tags(tx, id, name, &tags, &crate::db::now())
 }
 
 /// Folders of a skill: its workspace scratch folder and its output folder in skills_path.
@@ -243,26 +236,23 @@ pub fn create_skill(app: &App, a: CreateSkillArgs) -> Result<()> {
     let mut created: Vec<PathBuf> = Vec::new();
     let res = app.db.write(|tx| {
         if skill_id(tx, &a.name)?.is_some() {
-            return Err(Error::conflict(format!("Skill '{}' already exists", a.name)));
+            return Err(Error::conflict(format!(
+                "Skill '{}' already exists",
+                a.name
+            )));
         }
         let now = crate::db::now();
-        tx.execute(
-            "INSERT INTO skills (name, skill_source, purpose, created_at, updated_at, description,
-                                 version, model, argument_hint, user_invocable, disable_model_invocation)
-             VALUES (?1, 'skill-builder', ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                a.name,
-                purpose,
-                now,
-                a.description,
-                a.meta.version,
-                a.meta.model,
-                a.meta.argument_hint,
-                a.meta.user_invocable,
-                a.meta.disable_model_invocation
-            ],
+        let id = skills_store::insert(
+            tx,
+            &NewSkill {
+                name: &a.name,
+                skill_source: "skill-builder",
+                purpose: Some(&purpose),
+                description: a.description.as_deref(),
+                meta: &a.meta,
+                created_at: Some(&now),
+            },
         )?;
-        let id = tx.last_insert_rowid();
         workflow_store::insert_run(
             tx,
             &NewRun {
@@ -483,10 +473,10 @@ pub fn delete_skill(app: &App, a: DeleteSkillArgs) -> Result<()> {
         }
     }
     let res = app.db.write(|tx| {
-        tx.execute("DELETE FROM skills WHERE name = ?1", [&a.name])?;
+        skills_store::delete_named(tx, &a.name)?;
         // Rows keyed only by name (never linked, or linked before the FK existed).
         workflow_store::delete_named(tx, &a.name)?;
-        tx.execute("DELETE FROM skill_tags WHERE skill_name = ?1", [&a.name])?;
+        skills_store::delete_tags_named(tx, &a.name)?;
         crate::db::locks_store::delete_for_skill_name(tx, &a.name)?;
         tx.execute(
             "DELETE FROM imported_skills WHERE skill_name = ?1",
@@ -511,11 +501,7 @@ pub fn update_skill_tags(app: &App, a: UpdateTagsArgs) -> Result<()> {
         let id = skill_id(tx, &a.skill_name)?
             .ok_or_else(|| Error::not_found(format!("Skill '{}' not found", a.skill_name)))?;
         replace_tags(tx, id, &a.skill_name, &a.tags)?;
-        tx.execute(
-            "UPDATE skills SET updated_at = ?1 WHERE id = ?2",
-            params![crate::db::now(), id],
-        )?;
-        Ok(())
+        skills_store::touch(tx, id, &crate::db::now())
     })
 }
 
@@ -530,59 +516,41 @@ pub fn update_skill_metadata(app: &App, a: UpdateMetadataArgs) -> Result<()> {
     app.db.write(|tx| {
         let id = skill_id(tx, &a.skill_name)?
             .ok_or_else(|| Error::not_found(format!("Skill '{}' not found", a.skill_name)))?;
-        macro_rules! set {
-            ($table:literal, $key:literal, $col:literal, $v:expr) => {
-                if let Some(v) = $v {
-                    tx.execute(
-                        concat!(
-                            "UPDATE ",
-                            $table,
-                            " SET ",
-                            $col,
-                            " = ?1 WHERE ",
-                            $key,
-                            " = ?2"
-                        ),
-                        params![v, id],
-                    )?;
-                }
-            };
-        }
-        set!("skills", "id", "purpose", &a.purpose);
+        let set = |f: Field<'_>| skills_store::set_field(tx, id, f);
         if let Some(p) = &a.purpose {
+            set(Field::Purpose(p.as_deref()))?;
             workflow_store::set_run_purpose(tx, id, p.as_deref())?;
         }
         if let Some(j) = &a.intake_json {
             workflow_store::set_run_intake(tx, id, j.as_deref())?;
         }
-        set!("skills", "id", "description", &a.description);
-        set!("skills", "id", "version", &a.version);
-        set!("skills", "id", "model", &a.model);
-        set!("skills", "id", "argument_hint", &a.argument_hint);
-        set!("skills", "id", "user_invocable", &a.user_invocable);
-        set!(
-            "skills",
-            "id",
-            "disable_model_invocation",
-            &a.disable_model_invocation
-        );
+        if let Some(v) = &a.description {
+            set(Field::Description(v.as_deref()))?;
+        }
+        if let Some(v) = &a.version {
+            set(Field::Version(v.as_deref()))?;
+        }
+        if let Some(v) = &a.model {
+            set(Field::Model(v.as_deref()))?;
+        }
+        if let Some(v) = &a.argument_hint {
+            set(Field::ArgumentHint(v.as_deref()))?;
+        }
+        if let Some(v) = a.user_invocable {
+            set(Field::UserInvocable(v))?;
+        }
+        if let Some(v) = a.disable_model_invocation {
+            set(Field::DisableModelInvocation(v))?;
+        }
         if let Some(tags) = &a.tags {
             replace_tags(tx, id, &a.skill_name, tags.as_deref().unwrap_or(&[]))?;
         }
-        tx.execute(
-            "UPDATE skills SET updated_at = ?1 WHERE id = ?2",
-            params![crate::db::now(), id],
-        )?;
-        Ok(())
+        skills_store::touch(tx, id, &crate::db::now())
     })
 }
 
 /// Tables that carry the skill name as text, renamed together in one transaction.
-const NAME_COLUMNS: [(&str, &str); 3] = [
-    ("skills", "name"),
-    ("skill_tags", "skill_name"),
-    ("imported_skills", "skill_name"),
-];
+const NAME_COLUMNS: [(&str, &str); 1] = [("imported_skills", "skill_name")];
 
 /// Renames a skill on disk and in every table; if either side fails, both are undone.
 pub fn rename_skill(app: &App, a: RenameSkillArgs) -> Result<()> {
@@ -633,6 +601,7 @@ pub fn rename_skill(app: &App, a: RenameSkillArgs) -> Result<()> {
     }
     let new_out_str = path_string(&new_out)?;
     let res = app.db.write(|tx| {
+        skills_store::rename(tx, &a.old_name, &a.new_name)?;
         for (table, col) in NAME_COLUMNS {
             tx.execute(
                 &format!("UPDATE {table} SET {col} = ?1 WHERE {col} = ?2"),
@@ -647,11 +616,7 @@ pub fn rename_skill(app: &App, a: RenameSkillArgs) -> Result<()> {
             "UPDATE imported_skills SET disk_path = ?1 WHERE skill_name = ?2",
             params![new_out_str, a.new_name],
         )?;
-        tx.execute(
-            "UPDATE skills SET updated_at = ?1 WHERE name = ?2",
-            params![crate::db::now(), a.new_name],
-        )?;
-        Ok(())
+        skills_store::touch_named(tx, &a.new_name, &crate::db::now())
     });
     if let Err(e) = res {
         undo(&moved);

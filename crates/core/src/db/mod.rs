@@ -15,6 +15,7 @@ use std::time::Duration;
 pub mod locks_store;
 pub mod runs_store;
 pub mod sessions_store;
+pub mod skills_store;
 pub mod workflow_store;
 
 /// Numbered migrations. Released entries are never edited: a change is a new entry.

@@ -1,5 +1,6 @@
 //! The database changes the passes decide, applied together in one transaction.
 
+use crate::db::skills_store;
 use crate::db::workflow_store::{self, NewRun};
 use crate::error::Result;
 use rusqlite::{params, OptionalExtension};
@@ -100,14 +101,11 @@ pub(super) fn apply_ops(tx: &rusqlite::Transaction<'_>, ops: &[Op]) -> Result<()
                     "DELETE FROM imported_skills WHERE skill_master_id = ?1 OR skill_name = ?2",
                     params![id, skill],
                 )?;
-                tx.execute(
-                    "DELETE FROM skill_tags WHERE skill_id = ?1 OR skill_name = ?2",
-                    params![id, skill],
-                )?;
+                skills_store::delete_tags_of_skill(tx, *id, skill)?;
                 crate::db::locks_store::delete_for_skill(tx, *id, skill)?;
                 workflow_store::delete_steps_named(tx, skill)?;
                 workflow_store::delete_runs_of_skill(tx, *id, skill)?;
-                tx.execute("DELETE FROM skills WHERE id = ?1", [id])?;
+                skills_store::delete_by_id(tx, *id)?;
             }
             Op::DeleteImportedRow { skill } => {
                 tx.execute("DELETE FROM imported_skills WHERE skill_name = ?1", [skill])?;

@@ -4,9 +4,11 @@ use super::detect::detect_in;
 use super::trash::{trash_files, trash_folder};
 use super::ResolveArgs;
 use crate::app::App;
+use crate::db::skills_store::{self, NewSkill};
 use crate::db::workflow_store::{self, NewRun};
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::validate_skill_name;
+use crate::skill_meta::SkillMeta;
 use rusqlite::{params, OptionalExtension};
 use std::path::{Path, PathBuf};
 
@@ -79,6 +81,16 @@ fn frontmatter_of(dir: &Path) -> crate::ingest::frontmatter::Frontmatter {
         .unwrap_or_default()
 }
 
+fn meta_of(fm: &crate::ingest::frontmatter::Frontmatter) -> SkillMeta {
+    SkillMeta {
+        version: fm.version.clone(),
+        model: fm.model.clone(),
+        argument_hint: fm.argument_hint.clone(),
+        user_invocable: fm.user_invocable,
+        disable_model_invocation: fm.disable_model_invocation,
+    }
+}
+
 /// `resolve_discovery`: adopt a discovered folder as a builder skill or an imported skill,
 /// or remove it (moved to `.trash/{name}`). Adoption and removal are committed (D6).
 pub fn resolve_discovery(app: &App, a: ResolveArgs) -> Result<()> {
@@ -113,14 +125,17 @@ pub fn resolve_discovery(app: &App, a: ResolveArgs) -> Result<()> {
             std::fs::create_dir_all(&ws).with_path(&ws)?;
             app.db.write(|tx| {
                 let now = crate::db::now();
-                tx.execute(
-                    "INSERT INTO skills (name, skill_source, purpose, created_at, updated_at, description, version,
-                                         model, argument_hint, user_invocable, disable_model_invocation)
-                     VALUES (?1, 'skill-builder', 'domain', ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![name, now, fm.description, fm.version, fm.model, fm.argument_hint,
-                            fm.user_invocable, fm.disable_model_invocation],
+                let id = skills_store::insert(
+                    tx,
+                    &NewSkill {
+                        name,
+                        skill_source: "skill-builder",
+                        purpose: Some("domain"),
+                        description: fm.description.as_deref(),
+                        meta: &meta_of(&fm),
+                        created_at: Some(&now),
+                    },
                 )?;
-                let id = tx.last_insert_rowid();
                 let run = workflow_store::insert_run(
                     tx,
                     &NewRun {
@@ -156,14 +171,17 @@ pub fn resolve_discovery(app: &App, a: ResolveArgs) -> Result<()> {
             let disk_path = crate::paths::path_string(&dir)?;
             app.db.write(|tx| {
                 let now = crate::db::now();
-                tx.execute(
-                    "INSERT INTO skills (name, skill_source, purpose, created_at, updated_at, description, version,
-                                         model, argument_hint, user_invocable, disable_model_invocation)
-                     VALUES (?1, 'imported', 'domain', ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![name, now, fm.description, fm.version, fm.model, fm.argument_hint,
-                            fm.user_invocable, fm.disable_model_invocation],
+                let id = skills_store::insert(
+                    tx,
+                    &NewSkill {
+                        name,
+                        skill_source: "imported",
+                        purpose: Some("domain"),
+                        description: fm.description.as_deref(),
+                        meta: &meta_of(&fm),
+                        created_at: Some(&now),
+                    },
                 )?;
-                let id = tx.last_insert_rowid();
                 let millis = chrono::Utc::now().timestamp_millis();
                 tx.execute(
                     "INSERT INTO imported_skills (skill_id, skill_name, is_active, disk_path, imported_at, purpose,

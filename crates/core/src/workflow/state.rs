@@ -6,7 +6,7 @@ use crate::db::workflow_store;
 use crate::error::{Error, Result};
 use crate::ingest::names::validate_skill_name;
 use crate::skill_meta::SkillMeta;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -226,10 +226,7 @@ pub fn save_workflow_state(app: &App, a: SaveStateArgs) -> Result<()> {
     app.db.write(|tx| {
         let sid = crate::skills::skill_id(tx, &a.skill_name)?
             .ok_or_else(|| Error::not_found(format!("Skill '{}' not found", a.skill_name)))?;
-        tx.execute(
-            "UPDATE skills SET purpose = ?1, updated_at = ?2 WHERE id = ?3",
-            params![a.purpose, crate::db::now(), sid],
-        )?;
+        crate::db::skills_store::set_purpose(tx, sid, &a.purpose, &crate::db::now())?;
         workflow_store::upsert_run_state(
             tx,
             &a.skill_name,

@@ -5,6 +5,7 @@
 use super::fetch::{same_files, STAGING};
 use super::{bool_col, empty_none, millis, ImportStatus, SkillMetadataOverride};
 use crate::app::App;
+use crate::db::skills_store::{self, NewSkill};
 use crate::error::{Error, Result};
 use crate::ingest::frontmatter::Frontmatter;
 use crate::paths::path_string;
@@ -238,44 +239,27 @@ fn write_library_rows(
     app.db.write(|tx| {
         let master_id: i64 = match master {
             Some((id, _)) => {
-                tx.execute(
-                    "UPDATE skills SET purpose = ?2, description = ?3, version = ?4, model = ?5,
-                        argument_hint = ?6, user_invocable = ?7, disable_model_invocation = ?8,
-                        updated_at = ?9
-                     WHERE id = ?1",
-                    params![
-                        id,
-                        row.purpose,
-                        row.description,
-                        row.meta.version,
-                        row.meta.model,
-                        row.meta.argument_hint,
-                        bool_col(row.meta.user_invocable),
-                        bool_col(row.meta.disable_model_invocation),
-                        crate::db::now()
-                    ],
+                skills_store::replace_metadata(
+                    tx,
+                    *id,
+                    row.purpose.as_deref(),
+                    row.description.as_deref(),
+                    &row.meta,
+                    &crate::db::now(),
                 )?;
                 *id
             }
-            None => {
-                tx.execute(
-                    "INSERT INTO skills (name, skill_source, purpose, description, version, model,
-                        argument_hint, user_invocable, disable_model_invocation)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    params![
-                        name,
-                        source.as_str(),
-                        row.purpose,
-                        row.description,
-                        row.meta.version,
-                        row.meta.model,
-                        row.meta.argument_hint,
-                        bool_col(row.meta.user_invocable),
-                        bool_col(row.meta.disable_model_invocation)
-                    ],
-                )?;
-                tx.last_insert_rowid()
-            }
+            None => skills_store::insert(
+                tx,
+                &NewSkill {
+                    name,
+                    skill_source: source.as_str(),
+                    purpose: row.purpose.as_deref(),
+                    description: row.description.as_deref(),
+                    meta: &row.meta,
+                    created_at: None,
+                },
+            )?,
         };
         tx.execute(
             "INSERT INTO imported_skills (skill_id, skill_name, is_active, disk_path, imported_at,
