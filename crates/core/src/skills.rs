@@ -9,7 +9,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::validate_skill_name;
 use crate::paths::path_string;
 use crate::skill_meta::SkillMeta;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{OptionalExtension, Transaction};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -478,11 +478,7 @@ pub fn delete_skill(app: &App, a: DeleteSkillArgs) -> Result<()> {
         workflow_store::delete_named(tx, &a.name)?;
         skills_store::delete_tags_named(tx, &a.name)?;
         crate::db::locks_store::delete_for_skill_name(tx, &a.name)?;
-        tx.execute(
-            "DELETE FROM imported_skills WHERE skill_name = ?1",
-            [&a.name],
-        )?;
-        Ok(())
+        crate::db::imports_store::delete_imported_named(tx, &a.name)
     });
     if let Err(e) = res {
         restore(&aside);
@@ -549,9 +545,6 @@ pub fn update_skill_metadata(app: &App, a: UpdateMetadataArgs) -> Result<()> {
     })
 }
 
-/// Tables that carry the skill name as text, renamed together in one transaction.
-const NAME_COLUMNS: [(&str, &str); 1] = [("imported_skills", "skill_name")];
-
 /// Renames a skill on disk and in every table; if either side fails, both are undone.
 pub fn rename_skill(app: &App, a: RenameSkillArgs) -> Result<()> {
     validate_skill_name(&a.new_name)?;
@@ -602,20 +595,11 @@ pub fn rename_skill(app: &App, a: RenameSkillArgs) -> Result<()> {
     let new_out_str = path_string(&new_out)?;
     let res = app.db.write(|tx| {
         skills_store::rename(tx, &a.old_name, &a.new_name)?;
-        for (table, col) in NAME_COLUMNS {
-            tx.execute(
-                &format!("UPDATE {table} SET {col} = ?1 WHERE {col} = ?2"),
-                params![a.new_name, a.old_name],
-            )?;
-        }
+        crate::db::imports_store::rename_imported(tx, &a.old_name, &a.new_name, &new_out_str)?;
         workflow_store::rename(tx, &a.old_name, &a.new_name)?;
         crate::db::sessions_store::rename(tx, &a.old_name, &a.new_name)?;
         crate::db::runs_store::rename(tx, &a.old_name, &a.new_name)?;
         crate::db::locks_store::rename(tx, &a.old_name, &a.new_name)?;
-        tx.execute(
-            "UPDATE imported_skills SET disk_path = ?1 WHERE skill_name = ?2",
-            params![new_out_str, a.new_name],
-        )?;
         skills_store::touch_named(tx, &a.new_name, &crate::db::now())
     });
     if let Err(e) = res {

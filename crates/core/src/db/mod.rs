@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+pub mod imports_store;
 pub mod locks_store;
 pub mod runs_store;
 pub mod sessions_store;

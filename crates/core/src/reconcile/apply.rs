@@ -1,9 +1,10 @@
 //! The database changes the passes decide, applied together in one transaction.
 
+use crate::db::imports_store;
 use crate::db::skills_store;
 use crate::db::workflow_store::{self, NewRun};
 use crate::error::Result;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::OptionalExtension;
 
 pub(super) enum Op {
     /// Crash recovery: `in_progress` steps (and run) back to `pending`.
@@ -97,10 +98,7 @@ pub(super) fn apply_ops(tx: &rusqlite::Transaction<'_>, ops: &[Op]) -> Result<()
                 workflow_store::complete_step_found(tx, skill, *step, run, &now)?;
             }
             Op::DeleteMaster { skill, id } => {
-                tx.execute(
-                    "DELETE FROM imported_skills WHERE skill_master_id = ?1 OR skill_name = ?2",
-                    params![id, skill],
-                )?;
+                imports_store::delete_imported_of_skill(tx, *id, skill)?;
                 skills_store::delete_tags_of_skill(tx, *id, skill)?;
                 crate::db::locks_store::delete_for_skill(tx, *id, skill)?;
                 workflow_store::delete_steps_named(tx, skill)?;
@@ -108,7 +106,7 @@ pub(super) fn apply_ops(tx: &rusqlite::Transaction<'_>, ops: &[Op]) -> Result<()
                 skills_store::delete_by_id(tx, *id)?;
             }
             Op::DeleteImportedRow { skill } => {
-                tx.execute("DELETE FROM imported_skills WHERE skill_name = ?1", [skill])?;
+                imports_store::delete_imported_named(tx, skill)?;
             }
         }
     }

@@ -4,12 +4,13 @@ use super::detect::detect_in;
 use super::trash::{trash_files, trash_folder};
 use super::ResolveArgs;
 use crate::app::App;
+use crate::db::imports_store::{self, ImportedRow};
 use crate::db::skills_store::{self, NewSkill};
 use crate::db::workflow_store::{self, NewRun};
 use crate::error::{Error, IoContext, Result};
 use crate::ingest::names::validate_skill_name;
 use crate::skill_meta::SkillMeta;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::OptionalExtension;
 use std::path::{Path, PathBuf};
 
 /// `parent/name` must stay inside `parent` once symlinks are resolved; a missing child passes.
@@ -183,15 +184,21 @@ pub fn resolve_discovery(app: &App, a: ResolveArgs) -> Result<()> {
                     },
                 )?;
                 let millis = chrono::Utc::now().timestamp_millis();
-                tx.execute(
-                    "INSERT INTO imported_skills (skill_id, skill_name, is_active, disk_path, imported_at, purpose,
-                                                  version, model, argument_hint, user_invocable,
-                                                  disable_model_invocation, skill_master_id)
-                     VALUES (?1, ?2, 1, ?3, ?4, 'domain', ?5, ?6, ?7, ?8, ?9, ?10)
-                     ON CONFLICT(skill_name) DO UPDATE SET disk_path = excluded.disk_path,
-                       skill_master_id = excluded.skill_master_id",
-                    params![format!("imp-{name}-{millis}"), name, disk_path, now, fm.version, fm.model,
-                            fm.argument_hint, fm.user_invocable, fm.disable_model_invocation, id],
+                imports_store::adopt_imported(
+                    tx,
+                    &ImportedRow {
+                        skill_id: &format!("imp-{name}-{millis}"),
+                        skill_name: name,
+                        is_active: true,
+                        disk_path: &disk_path,
+                        imported_at: &now,
+                        is_bundled: false,
+                        purpose: Some("domain"),
+                        meta: &meta_of(&fm),
+                        skill_master_id: id,
+                        content_hash: None,
+                        marketplace_source_url: None,
+                    },
                 )?;
                 Ok(())
             })?;

@@ -206,10 +206,6 @@ fn refresh_claude_md(app: &App) {
     }
 }
 
-fn bool_col(v: Option<bool>) -> Option<i64> {
-    v.map(i64::from)
-}
-
 /// A name that came from the DB, checked before it becomes a path (D2).
 fn checked_name(row: &Row) -> Result<&str> {
     let n = row.skill.skill_name.as_str();

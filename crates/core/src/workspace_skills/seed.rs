@@ -1,18 +1,19 @@
 //! Seeding the bundled skills into the skills workspace ([`seed_bundled_skills`]).
 
 use super::{
-    bool_col, bundled_updates_root, find_by_name, hash_of_skill_md, present, read_row,
-    refresh_claude_md, skill_location, staging_root, write_with_moves, Row, TempFolder,
-    BUNDLED_IMPORTED_AT, COLS,
+    bundled_updates_root, find_by_name, hash_of_skill_md, present, read_row, refresh_claude_md,
+    skill_location, staging_root, write_with_moves, Row, TempFolder, BUNDLED_IMPORTED_AT, COLS,
 };
 use crate::app::App;
+use crate::db::imports_store::{self, WorkspaceRow};
 use crate::error::{Error, IoContext, Result};
 use crate::hashing::sha256_hex;
 use crate::ingest::frontmatter::{parse_skill_md, Frontmatter};
 use crate::ingest::names::{is_valid_skill_name, validate_skill_name};
 use crate::paths::path_string;
 use crate::placing::{place_skill_folder, FolderMoves, PlaceMeta};
-use rusqlite::{params, Transaction};
+use crate::skill_meta::SkillMeta;
+use rusqlite::Transaction;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fs;
@@ -163,48 +164,34 @@ fn upsert_bundled_row(
     refresh_fields: bool,
 ) -> Result<()> {
     let fm = &b.fm;
+    let meta = SkillMeta {
+        version: fm.version.clone(),
+        model: fm.model.clone(),
+        argument_hint: fm.argument_hint.clone(),
+        user_invocable: fm.user_invocable,
+        disable_model_invocation: fm.disable_model_invocation,
+    };
     let disk = path_string(disk_path)?;
-    let n = tx.execute(
-        "UPDATE workspace_skills SET content_hash = ?2, disk_path = ?3, is_bundled = 1,
-            imported_at = ?4 WHERE skill_name = ?1",
-        params![b.name, b.hash, disk, BUNDLED_IMPORTED_AT],
-    )?;
+    let n = imports_store::refresh_bundled(tx, &b.name, &b.hash, &disk, BUNDLED_IMPORTED_AT)?;
     if n == 0 {
-        tx.execute(
-            "INSERT INTO workspace_skills (skill_id, skill_name, description, is_active,
-                is_bundled, disk_path, imported_at, purpose, version, model, argument_hint,
-                user_invocable, disable_model_invocation, content_hash, marketplace_source_url)
-             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, NULL, ?7, ?8, ?9, ?10, ?11, ?12, NULL)",
-            params![
-                format!("bundled-{}", b.name),
-                b.name,
-                fm.description,
-                active,
-                disk,
-                BUNDLED_IMPORTED_AT,
-                fm.version,
-                fm.model,
-                fm.argument_hint,
-                bool_col(fm.user_invocable),
-                bool_col(fm.disable_model_invocation),
-                b.hash,
-            ],
+        imports_store::insert_workspace(
+            tx,
+            &WorkspaceRow {
+                skill_id: &format!("bundled-{}", b.name),
+                skill_name: &b.name,
+                description: fm.description.as_deref(),
+                is_active: active,
+                is_bundled: true,
+                disk_path: &disk,
+                imported_at: BUNDLED_IMPORTED_AT,
+                purpose: None,
+                meta: &meta,
+                content_hash: Some(&b.hash),
+                marketplace_source_url: None,
+            },
         )?;
     } else if refresh_fields {
-        tx.execute(
-            "UPDATE workspace_skills SET description = ?2, version = ?3, model = ?4,
-                argument_hint = ?5, user_invocable = ?6, disable_model_invocation = ?7
-             WHERE skill_name = ?1",
-            params![
-                b.name,
-                fm.description,
-                fm.version,
-                fm.model,
-                fm.argument_hint,
-                bool_col(fm.user_invocable),
-                bool_col(fm.disable_model_invocation),
-            ],
-        )?;
+        imports_store::set_workspace_metadata(tx, &b.name, fm.description.as_deref(), &meta)?;
     }
     Ok(())
 }
@@ -438,13 +425,8 @@ fn place_bundled(
 fn prune_one(app: &App, r: &Row, report: &mut SeedReport) -> Result<()> {
     let name = r.skill.skill_name.clone();
     if !is_valid_skill_name(&name) {
-        app.db.write(|tx| {
-            tx.execute(
-                "UPDATE workspace_skills SET is_bundled = 0 WHERE skill_id = ?1",
-                [&r.skill.skill_id],
-            )?;
-            Ok(())
-        })?;
+        app.db
+            .write(|tx| imports_store::release_bundled(tx, &r.skill.skill_id))?;
         report.push(
             &name,
             SeedStatus::Released,
@@ -462,13 +444,8 @@ fn prune_one(app: &App, r: &Row, report: &mut SeedReport) -> Result<()> {
         r.content_hash.is_none() || h != r.content_hash
     });
     if modified {
-        app.db.write(|tx| {
-            tx.execute(
-                "UPDATE workspace_skills SET is_bundled = 0 WHERE skill_id = ?1",
-                [&r.skill.skill_id],
-            )?;
-            Ok(())
-        })?;
+        app.db
+            .write(|tx| imports_store::release_bundled(tx, &r.skill.skill_id))?;
         report.push(
             &name,
             SeedStatus::Released,
@@ -483,11 +460,7 @@ fn prune_one(app: &App, r: &Row, report: &mut SeedReport) -> Result<()> {
         for d in &dirs {
             moves.set_aside(d)?;
         }
-        tx.execute(
-            "DELETE FROM workspace_skills WHERE skill_id = ?1",
-            [&r.skill.skill_id],
-        )?;
-        Ok(())
+        imports_store::delete_workspace(tx, &r.skill.skill_id)
     })?;
     report.push(&name, SeedStatus::Removed, None);
     Ok(())

@@ -5,6 +5,7 @@ use super::{
     write_with_moves, Row, WorkspaceSkill, COLS, PURPOSE_SLOTS,
 };
 use crate::app::App;
+use crate::db::imports_store;
 use crate::error::{Error, Result};
 use crate::paths::path_string;
 use crate::placing::FolderMoves;
@@ -82,10 +83,7 @@ pub fn set_workspace_skill_purpose(app: &App, a: SetWorkspaceSkillPurposeArgs) -
         return Ok(()); // reference: an unknown id is a silent no-op
     };
     let changed = write_with_moves(app, |tx, moves| {
-        tx.execute(
-            "UPDATE workspace_skills SET purpose = ?1 WHERE skill_id = ?2",
-            params![purpose, row.skill.skill_id],
-        )?;
+        imports_store::set_workspace_purpose(tx, &row.skill.skill_id, purpose)?;
         match purpose {
             Some(p) if row.skill.is_active => free_slot(app, tx, moves, p, &row.skill.skill_id),
             _ => Ok(Vec::new()),
@@ -126,11 +124,7 @@ pub fn delete_imported_skill(app: &App, a: SkillIdArgs) -> Result<()> {
                 moves.set_aside(&d)?;
             }
         }
-        tx.execute(
-            "DELETE FROM workspace_skills WHERE skill_id = ?1",
-            [&row.skill.skill_id],
-        )?;
-        Ok(())
+        imports_store::delete_workspace(tx, &row.skill.skill_id)
     })?;
     tracing::info!("deleted workspace skill '{name}'");
     refresh_claude_md(app);
@@ -148,10 +142,7 @@ fn set_active(
 ) -> Result<()> {
     let name = checked_name(row)?;
     let to = skill_location(app, name, active);
-    tx.execute(
-        "UPDATE workspace_skills SET is_active = ?1, disk_path = ?2 WHERE skill_id = ?3",
-        params![active, path_string(&to)?, row.skill.skill_id],
-    )?;
+    imports_store::set_workspace_active(tx, &row.skill.skill_id, active, &path_string(&to)?)?;
     if row.skill.is_active == active {
         return Ok(());
     }

@@ -1,10 +1,11 @@
 //! `upload_skill`: a skill ZIP into the skills workspace or the Skills Library.
 
 use super::{
-    bool_col, present, refresh_claude_md, skill_location, staging_root, write_with_moves,
-    TempFolder, WorkspaceSkill,
+    present, refresh_claude_md, skill_location, staging_root, write_with_moves, TempFolder,
+    WorkspaceSkill,
 };
 use crate::app::App;
+use crate::db::imports_store::{self, WorkspaceRow};
 use crate::error::{Error, IoContext, Result};
 use crate::hashing::sha256_hex;
 use crate::ingest::frontmatter::Frontmatter;
@@ -14,7 +15,7 @@ use crate::ingest::zip_extract::{extract_skill_zip_with_name, ZipLimits};
 use crate::paths::path_string;
 use crate::placing::{place_skill_folder, PlaceMeta};
 use crate::skill_meta::SkillMeta;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::OptionalExtension;
 use serde::Deserialize;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -191,26 +192,22 @@ pub fn upload_skill(app: &App, a: UploadSkillArgs) -> Result<WorkspaceSkill> {
                 replace: false,
             },
         )?;
-        tx.execute(
-            "INSERT INTO workspace_skills (skill_id, skill_name, description, is_active,
-                is_bundled, disk_path, imported_at, purpose, version, model, argument_hint,
-                user_invocable, disable_model_invocation, content_hash, marketplace_source_url)
-             VALUES (?1, ?2, ?3, 1, 0, ?4, ?5, NULL, ?6, ?7, ?8, ?9, ?10, ?11, NULL)",
-            params![
-                skill.skill_id,
-                skill.skill_name,
-                skill.description,
-                skill.disk_path,
-                skill.imported_at,
-                skill.meta.version,
-                skill.meta.model,
-                skill.meta.argument_hint,
-                bool_col(skill.meta.user_invocable),
-                bool_col(skill.meta.disable_model_invocation),
-                hash,
-            ],
-        )?;
-        Ok(())
+        imports_store::insert_workspace(
+            tx,
+            &WorkspaceRow {
+                skill_id: &skill.skill_id,
+                skill_name: &skill.skill_name,
+                description: skill.description.as_deref(),
+                is_active: true,
+                is_bundled: false,
+                disk_path: &skill.disk_path,
+                imported_at: &skill.imported_at,
+                purpose: None,
+                meta: &skill.meta,
+                content_hash: Some(&hash),
+                marketplace_source_url: None,
+            },
+        )
     })?;
     tracing::info!("uploaded workspace skill '{name}' from {}", src.display());
     refresh_claude_md(app);

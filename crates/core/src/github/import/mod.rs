@@ -145,10 +145,6 @@ fn lint_warnings(dir: &Path, fm: &Frontmatter) -> Vec<String> {
     w
 }
 
-fn bool_col(v: Option<bool>) -> Option<i64> {
-    v.map(i64::from)
-}
-
 fn millis() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }

@@ -3,15 +3,16 @@
 //! rows, the history commit and the auto-sync of installs.
 
 use super::fetch::{same_files, STAGING};
-use super::{bool_col, empty_none, millis, ImportStatus, SkillMetadataOverride};
+use super::{empty_none, millis, ImportStatus, SkillMetadataOverride};
 use crate::app::App;
+use crate::db::imports_store::{self, ImportedRow};
 use crate::db::skills_store::{self, NewSkill};
 use crate::error::{Error, Result};
 use crate::ingest::frontmatter::Frontmatter;
 use crate::paths::path_string;
 use crate::placing::{place_skill_folder, FolderMoves, PlaceMeta};
 use crate::skill_meta::SkillMeta;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::OptionalExtension;
 use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -261,35 +262,21 @@ fn write_library_rows(
                 },
             )?,
         };
-        tx.execute(
-            "INSERT INTO imported_skills (skill_id, skill_name, is_active, disk_path, imported_at,
-                is_bundled, purpose, version, model, argument_hint, user_invocable,
-                disable_model_invocation, skill_master_id, content_hash, marketplace_source_url)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-             ON CONFLICT(skill_name) DO UPDATE SET
-                disk_path = excluded.disk_path, purpose = excluded.purpose,
-                version = excluded.version, model = excluded.model,
-                argument_hint = excluded.argument_hint, user_invocable = excluded.user_invocable,
-                disable_model_invocation = excluded.disable_model_invocation,
-                skill_master_id = excluded.skill_master_id, content_hash = excluded.content_hash,
-                marketplace_source_url = excluded.marketplace_source_url",
-            params![
-                row.skill_id,
-                name,
-                row.is_active,
-                row.disk_path,
-                row.imported_at,
-                row.is_bundled,
-                row.purpose,
-                row.meta.version,
-                row.meta.model,
-                row.meta.argument_hint,
-                bool_col(row.meta.user_invocable),
-                bool_col(row.meta.disable_model_invocation),
-                master_id,
-                row.content_hash,
-                row.marketplace_source_url
-            ],
+        imports_store::upsert_library_import(
+            tx,
+            &ImportedRow {
+                skill_id: &row.skill_id,
+                skill_name: name,
+                is_active: row.is_active,
+                disk_path: &row.disk_path,
+                imported_at: &row.imported_at,
+                is_bundled: row.is_bundled,
+                purpose: row.purpose.as_deref(),
+                meta: &row.meta,
+                skill_master_id: master_id,
+                content_hash: row.content_hash.as_deref(),
+                marketplace_source_url: row.marketplace_source_url.as_deref(),
+            },
         )?;
         Ok(())
     })

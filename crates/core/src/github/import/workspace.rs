@@ -4,17 +4,18 @@
 use super::fetch::{clean_skill_path, download_into, fetch_skill, same_files, Staging, STAGING};
 use super::update::{compare_versions, version_newer};
 use super::{
-    bool_col, empty_none, lint_warnings, millis, sha256_hex, ImportStatus, ImportedSkill,
+    empty_none, lint_warnings, millis, sha256_hex, ImportStatus, ImportedSkill,
     WorkspaceSkillImportRequest,
 };
 use crate::app::App;
+use crate::db::imports_store::{self, WorkspaceRow};
 use crate::error::{Error, IoContext, Result};
 use crate::github::client::GitHub;
 use crate::github::discovery::{snapshot, Snapshot};
 use crate::paths::path_string;
 use crate::placing::{place_skill_folder, FolderMoves, PlaceMeta};
 use crate::skill_meta::SkillMeta;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::OptionalExtension;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -323,37 +324,22 @@ async fn import_one_ws(
         place_skill_folder(&mut moves, &staging.dir, &meta)?;
     }
     let db = app.db.write(|tx| {
-        tx.execute(
-            "INSERT INTO workspace_skills (skill_id, skill_name, description, is_active, is_bundled,
-                disk_path, imported_at, purpose, version, model, argument_hint, user_invocable,
-                disable_model_invocation, content_hash, marketplace_source_url)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-             ON CONFLICT(skill_name) DO UPDATE SET
-                description = excluded.description, disk_path = excluded.disk_path,
-                purpose = excluded.purpose, version = excluded.version, model = excluded.model,
-                argument_hint = excluded.argument_hint, user_invocable = excluded.user_invocable,
-                disable_model_invocation = excluded.disable_model_invocation,
-                content_hash = excluded.content_hash,
-                marketplace_source_url = excluded.marketplace_source_url",
-            params![
-                row.skill_id,
-                row.skill_name,
-                row.description,
-                row.is_active,
-                row.is_bundled,
-                row.disk_path,
-                row.imported_at,
-                row.purpose,
-                row.meta.version,
-                row.meta.model,
-                row.meta.argument_hint,
-                bool_col(row.meta.user_invocable),
-                bool_col(row.meta.disable_model_invocation),
-                row.content_hash,
-                row.marketplace_source_url
-            ],
-        )?;
-        Ok(())
+        imports_store::upsert_workspace_import(
+            tx,
+            &WorkspaceRow {
+                skill_id: &row.skill_id,
+                skill_name: &row.skill_name,
+                description: row.description.as_deref(),
+                is_active: row.is_active,
+                is_bundled: row.is_bundled,
+                disk_path: &row.disk_path,
+                imported_at: &row.imported_at,
+                purpose: row.purpose.as_deref(),
+                meta: &row.meta,
+                content_hash: row.content_hash.as_deref(),
+                marketplace_source_url: row.marketplace_source_url.as_deref(),
+            },
+        )
     });
     if let Err(e) = db {
         moves.undo();
