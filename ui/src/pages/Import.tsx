@@ -150,12 +150,14 @@ function ZipUpload() {
 type Target = "library" | "workspace";
 type ItemState = { status: "waiting" | "importing" | "done" | "skipped" | "failed"; message?: string };
 
-/** GitHub commands whose failure, while signed out, may be for lack of a sign-in (a private
- * repository answers 404; anonymous calls hit the rate limit first). */
-const GITHUB_COMMANDS = ["parse_github_url", "list_github_skills", "import_github_skills", "import_marketplace_to_library", "check_marketplace_updates"];
+/** A repository or marketplace command of GitHub (not the sign-in commands `github_*`): its
+ * failure, while signed out, may be for lack of a sign-in (a private repository answers 404;
+ * anonymous calls hit the rate limit first). Matched by name, so no list of commands is kept
+ * here beside the catalog's. */
+const GITHUB_COMMAND = /^(?!github_).*(github|marketplace)/;
 
 function githubFailure(e: unknown): boolean {
-  return e instanceof ApiError && GITHUB_COMMANDS.includes(e.command) && !e.notImplemented && e.kind !== "invalid_input";
+  return e instanceof ApiError && GITHUB_COMMAND.test(e.command) && !e.notImplemented && e.kind !== "invalid_input";
 }
 
 /** Offers GitHub sign-in under a failed GitHub call when the user is not signed in. */
