@@ -5,6 +5,7 @@
 //! - only `history` uses `git2`;
 //! - no core module but `lib.rs` imports `catalog`;
 //! - no core file has more than 800 lines.
+//!
 //! Each rule reports every offender, so a failure says what to move where.
 
 use std::collections::{BTreeMap, BTreeSet};
