@@ -600,12 +600,14 @@ pub fn rename_skill(app: &App, a: RenameSkillArgs) -> Result<()> {
         crate::db::sessions_store::rename(tx, &a.old_name, &a.new_name)?;
         crate::db::runs_store::rename(tx, &a.old_name, &a.new_name)?;
         crate::db::locks_store::rename(tx, &a.old_name, &a.new_name)?;
+        crate::evals::store::rename(tx, &a.old_name, &a.new_name)?;
         skills_store::touch_named(tx, &a.new_name, &crate::db::now())
     });
     if let Err(e) = res {
         undo(&moved);
         return Err(e);
     }
+    crate::evals::store::rename_files(app, &a.old_name, &a.new_name);
     crate::history::commit_repo(app, &format!("{}: renamed from {}", a.new_name, a.old_name));
     tracing::info!("skill '{}' renamed to '{}'", a.old_name, a.new_name);
     Ok(())

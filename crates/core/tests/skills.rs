@@ -421,3 +421,35 @@ async fn tags_with_control_characters_too_long_or_too_many_are_refused() {
     .await;
     assert_eq!(row_count(&app, "skill_tags"), 32);
 }
+
+#[tokio::test]
+async fn a_renamed_skill_keeps_its_eval_history() {
+    let (_d, app) = open();
+    call(&app, "create_skill", json!({"name": "measured"})).await;
+    app.db
+        .conn()
+        .execute(
+            "INSERT INTO eval_runs (id, skill_name, skill_version, baseline, runs_per_configuration,
+                                    benchmark, created_at)
+             VALUES ('run-1', 'measured', 'abc', 'none', 3, '{}', '2026-01-01T00:00:00.000Z')",
+            [],
+        )
+        .unwrap();
+    let old_dir = app.paths.data_dir.join("evals/measured");
+    std::fs::create_dir_all(&old_dir).unwrap();
+    std::fs::write(old_dir.join("run-1.json"), "{}").unwrap();
+    call(
+        &app,
+        "rename_skill",
+        json!({"oldName": "measured", "newName": "remeasured"}),
+    )
+    .await;
+    let runs = call(&app, "list_eval_runs", json!({"skillName": "remeasured"})).await;
+    assert_eq!(runs.as_array().map(Vec::len), Some(1), "{runs}");
+    assert!(app
+        .paths
+        .data_dir
+        .join("evals/remeasured/run-1.json")
+        .is_file());
+    assert!(!old_dir.exists());
+}

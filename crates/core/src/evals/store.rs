@@ -36,6 +36,28 @@ pub struct Summary {
     pub cost_usd: f64,
 }
 
+/// A renamed skill keeps its eval history: its rows follow the new name (inside the rename's
+/// transaction).
+pub fn rename(conn: &rusqlite::Connection, old: &str, new: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE eval_runs SET skill_name = ?2 WHERE skill_name = ?1",
+        [old, new],
+    )?;
+    Ok(())
+}
+
+/// Moves the benchmark copies of a renamed skill to its new name. Best effort: the rows hold
+/// every benchmark too, so a failed move loses nothing and is only logged.
+pub fn rename_files(app: &App, old: &str, new: &str) {
+    let root = app.paths.data_dir.join("evals");
+    let (from, to) = (root.join(old), root.join(new));
+    if std::fs::symlink_metadata(&from).is_ok_and(|m| m.is_dir()) && !to.exists() {
+        if let Err(e) = std::fs::rename(&from, &to) {
+            tracing::warn!("could not move {} to {}: {e}", from.display(), to.display());
+        }
+    }
+}
+
 pub fn benchmark_path(app: &App, skill: &str, id: &str) -> PathBuf {
     app.paths
         .data_dir
