@@ -108,9 +108,9 @@ pub struct WorkspaceSkill {
 
 /// A row with the columns the API does not show.
 #[derive(Debug, Clone)]
-struct Row {
-    skill: WorkspaceSkill,
-    content_hash: Option<String>,
+pub(crate) struct Row {
+    pub(crate) skill: WorkspaceSkill,
+    pub(crate) content_hash: Option<String>,
 }
 
 const COLS: &str = "skill_id, skill_name, description, is_active, is_bundled, disk_path, \
@@ -156,7 +156,7 @@ fn find_by_id(app: &App, id: &str) -> Result<Option<Row>> {
     find_where(&app.db.conn(), "skill_id", id)
 }
 
-fn find_by_name(app: &App, name: &str) -> Result<Option<Row>> {
+pub(crate) fn find_by_name(app: &App, name: &str) -> Result<Option<Row>> {
     find_where(&app.db.conn(), "skill_name", name)
 }
 

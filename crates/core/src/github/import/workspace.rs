@@ -15,7 +15,6 @@ use crate::github::discovery::{snapshot, Snapshot};
 use crate::paths::path_string;
 use crate::placing::{place_skill_folder, FolderMoves, PlaceMeta};
 use crate::skill_meta::SkillMeta;
-use rusqlite::OptionalExtension;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -34,42 +33,24 @@ struct WsRow {
     marketplace_source_url: Option<String>,
 }
 
-const WS_COLS: &str = "skill_id, skill_name, description, is_active, is_bundled, disk_path, \
-    imported_at, purpose, version, model, argument_hint, user_invocable, \
-    disable_model_invocation, content_hash, marketplace_source_url";
-
-fn ws_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WsRow> {
-    Ok(WsRow {
-        skill_id: r.get(0)?,
-        skill_name: r.get(1)?,
-        description: r.get(2)?,
-        is_active: r.get(3)?,
-        is_bundled: r.get(4)?,
-        disk_path: r.get(5)?,
-        imported_at: r.get(6)?,
-        purpose: r.get(7)?,
-        meta: SkillMeta {
-            version: r.get(8)?,
-            model: r.get(9)?,
-            argument_hint: r.get(10)?,
-            user_invocable: r.get(11)?,
-            disable_model_invocation: r.get(12)?,
-        },
-        content_hash: r.get(13)?,
-        marketplace_source_url: r.get(14)?,
-    })
-}
-
+/// The stored row, read by the one reader of `workspace_skills` rows.
 fn ws_find(app: &App, name: &str) -> Result<Option<WsRow>> {
-    Ok(app
-        .db
-        .conn()
-        .query_row(
-            &format!("SELECT {WS_COLS} FROM workspace_skills WHERE skill_name = ?1"),
-            [name],
-            ws_row,
-        )
-        .optional()?)
+    Ok(crate::workspace_skills::find_by_name(app, name)?.map(|r| {
+        let s = r.skill;
+        WsRow {
+            skill_id: s.skill_id,
+            skill_name: s.skill_name,
+            description: s.description,
+            is_active: s.is_active,
+            is_bundled: s.is_bundled,
+            disk_path: s.disk_path,
+            imported_at: s.imported_at,
+            purpose: s.purpose,
+            meta: s.meta,
+            content_hash: r.content_hash,
+            marketplace_source_url: s.marketplace_source_url,
+        }
+    }))
 }
 
 impl WsRow {
