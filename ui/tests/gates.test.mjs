@@ -157,7 +157,7 @@ test("contradictory decisions: edit them, or change the answers and re-run Confi
     await review.getByRole("button", { name: "Save decisions" }).click();
     await review.getByRole("status").filter({ hasText: "marked as revised" }).waitFor();
     await review.getByRole("alert", { name: "Contradictory decisions" }).waitFor({ state: "detached" });
-    assert.ok(await review.getByRole("button", { name: "Generate skill" }).isEnabled());
+    await review.getByRole("button", { name: "Generate skill", disabled: false }).waitFor({ timeout: 10_000 });
     const saved = await readFile(server, `${where.skill}/context/decisions.md`);
     assert.match(saved, /^contradictory_inputs: revised$/m);
     assert.match(saved, /analytics later/);

@@ -147,7 +147,8 @@ test("Stop ends a refine reply", { timeout: 120_000 }, async () => {
       assert.equal(await reply.getByText("working…").count(), 0);
       await waitRunning(server, false);
       await page.getByLabel("Message to the refine agent").fill("Try again");
-      assert.ok(!(await page.getByRole("button", { name: "Send" }).isDisabled()), "the user can write again after Stop");
+      // The user can write again after Stop (the button enables once the stopped run settles).
+      await page.getByRole("button", { name: "Send", disabled: false }).waitFor({ timeout: 10_000 });
       await screenshot(page, "long-run-refine-stopped");
     },
     { env: SLOW, prepare: (dataDir) => cli(dataDir, ["build", "refine-skill", "--description", "A built skill to refine"]) },

@@ -37,8 +37,8 @@ test("states read as words, and a skill without SKILL.md says to build it first"
 
       // A built skill can be refined and tested.
       await page.goto(`${server.origin}/skills/done-skill?tab=refine`);
-      await page.getByRole("button", { name: "Start refine session" }).waitFor();
-      assert.ok(!(await page.getByRole("button", { name: "Start refine session" }).isDisabled()));
+      // The button stays disabled until the page knows SKILL.md exists, so wait for it to enable.
+      await page.getByRole("button", { name: "Start refine session", disabled: false }).waitFor();
       assert.equal(await page.getByRole("status", { name: "Build it first" }).count(), 0);
     },
     {
