@@ -1,7 +1,7 @@
 //! `skill-builder serve`: the tokened URL is the only stdout line, the API answers with the
 //! token, and SIGINT stops the server gracefully and frees the instance's locks.
-#![cfg(unix)]
 
+use crate::support::{command, run, stdout_json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
@@ -33,12 +33,8 @@ fn post(addr: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String
 #[test]
 fn serve_prints_url_answers_and_stops_on_sigint() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skill-builder"))
-        .arg("--data-dir")
-        .arg(dir.path())
+    let mut child = command(dir.path())
         .args(["serve", "--port", "0", "--no-open"])
-        .env("SKILL_BUILDER_KEYCHAIN", "0")
-        .env_remove("SKILL_BUILDER_DATA_DIR")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -95,14 +91,6 @@ fn serve_prints_url_answers_and_stops_on_sigint() {
     assert!(TcpStream::connect(&addr).is_err(), "no longer listening");
 
     // The lock was released at exit.
-    let o = Command::new(env!("CARGO_BIN_EXE_skill-builder"))
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["call", "get_locked_skills"])
-        .env("SKILL_BUILDER_KEYCHAIN", "0")
-        .output()
-        .unwrap();
-    assert!(o.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v, serde_json::json!([]));
+    let o = run(dir.path(), &["call", "get_locked_skills"]);
+    assert_eq!(stdout_json(&o), serde_json::json!([]));
 }

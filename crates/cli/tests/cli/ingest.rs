@@ -1,34 +1,8 @@
 //! `skill-builder lint` (verdicts, exit codes, --claude-code, --json) and
 //! `skill-builder import zip`.
 
+use crate::support::{bin, last_stderr_json, run, stdout_text, write_skill};
 use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_skill-builder"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("SKILL_BUILDER_KEYCHAIN", "0")
-        .env_remove("SKILL_BUILDER_DATA_DIR")
-        .output()
-        .unwrap()
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn last_err_line(o: &Output) -> Value {
-    let err = String::from_utf8_lossy(&o.stderr);
-    serde_json::from_str(err.lines().last().unwrap_or("")).expect("last stderr line is JSON")
-}
-
-fn write_skill(dir: &Path, md: &str) {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join("SKILL.md"), md).unwrap();
-}
 
 struct Fixture {
     data: tempfile::TempDir,
@@ -66,7 +40,7 @@ fn lint_good_skill_exits_zero() {
     let f = fixture();
     let o = run(f.data.path(), &["lint", &f.dir("good-skill")]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = out(&o);
+    let text = stdout_text(&o);
     assert!(text.contains("ok"), "{text}");
     assert!(text.contains("1 ok, 0 with errors"), "{text}");
 }
@@ -79,12 +53,12 @@ fn lint_bad_skill_exits_one_with_findings() {
         &["lint", &f.dir("good-skill"), &f.dir("bad-skill")],
     );
     assert_eq!(o.status.code(), Some(1));
-    let text = out(&o);
+    let text = stdout_text(&o);
     assert!(text.contains("FAIL"), "{text}");
     assert!(text.contains("name_folder_mismatch"), "{text}");
     assert!(text.contains("description"), "{text}");
     assert!(text.contains("1 ok, 1 with errors"), "{text}");
-    let e = last_err_line(&o);
+    let e = last_stderr_json(&o);
     assert_eq!(e["error"]["kind"], "invalid_input");
     assert!(e["error"]["message"]
         .as_str()
@@ -96,13 +70,13 @@ fn lint_bad_skill_exits_one_with_findings() {
 fn lint_claude_code_mode_accepts_extension_keys() {
     let f = fixture();
     let o = run(f.data.path(), &["lint", &f.dir("cc-skill")]);
-    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
-    assert!(out(&o).contains("unknown_keys"));
+    assert_eq!(o.status.code(), Some(1), "{}", stdout_text(&o));
+    assert!(stdout_text(&o).contains("unknown_keys"));
     let o = run(
         f.data.path(),
         &["lint", "--claude-code", &f.dir("cc-skill")],
     );
-    assert!(o.status.success(), "{}", out(&o));
+    assert!(o.status.success(), "{}", stdout_text(&o));
 }
 
 #[test]
@@ -160,7 +134,7 @@ fn import_zip_prints_the_skill_and_warnings() {
     let o = run(f.data.path(), &["import", "zip", zip.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
-    let e = last_err_line(&o);
+    let e = last_stderr_json(&o);
     assert_eq!(e["error"]["kind"], "conflict");
 
     // With --name: installed under the new name, readable output.
@@ -169,22 +143,21 @@ fn import_zip_prints_the_skill_and_warnings() {
         &["import", "zip", zip.to_str().unwrap(), "--name", "cc-copy"],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = out(&o);
+    let text = stdout_text(&o);
     assert!(text.contains("Imported 'cc-copy'"), "{text}");
     assert!(text.contains("Uses Claude Code keys."), "{text}");
 
     // A relative path works (resolved against the current folder) and a bad file fails.
     let junk = f.src.path().join("junk.zip");
     std::fs::write(&junk, "not a zip").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_skill-builder"))
+    let o = bin()
         .current_dir(f.src.path())
         .args(["--data-dir", f.data.path().to_str().unwrap()])
         .args(["import", "zip", "junk.zip"])
-        .env("SKILL_BUILDER_KEYCHAIN", "0")
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    let e = last_err_line(&o);
+    let e = last_stderr_json(&o);
     assert_eq!(e["error"]["kind"], "invalid_input");
     assert!(e["error"]["message"]
         .as_str()

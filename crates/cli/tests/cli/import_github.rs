@@ -1,20 +1,13 @@
 //! `skill-builder import github` against the fake GitHub server on 127.0.0.1.
 
+use crate::support::{command, write_file};
 use skill_builder_testkit::fake_github::FakeGitHub;
-use std::path::Path;
-use std::process::Command;
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_github_lists_then_imports_into_the_library_and_skips_unchanged() {
     let repo = tempfile::tempdir().unwrap();
     for name in ["alpha-skill", "beta-skill"] {
-        write(
+        write_file(
             repo.path(),
             &format!("skills/{name}/SKILL.md"),
             &format!("---\nname: {name}\ndescription: The {name}.\nlicense: MIT\n---\n# {name}\n"),
@@ -24,11 +17,8 @@ async fn import_github_lists_then_imports_into_the_library_and_skips_unchanged()
     fake.add_repo_from_dir("acme", "tools", "main", repo.path());
     let data = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_skill-builder"))
-            .arg("--data-dir")
-            .arg(data.path())
+        command(data.path())
             .args(args)
-            .env("SKILL_BUILDER_KEYCHAIN", "0")
             .env("SKILL_BUILDER_GITHUB_API_URL", fake.api_url())
             .env("SKILL_BUILDER_GITHUB_RAW_URL", fake.raw_url())
             .env("SKILL_BUILDER_GITHUB_OAUTH_URL", fake.oauth_url())

@@ -1,26 +1,8 @@
 //! `skill-builder lint --fix` (issue 13): exit 0 when the fixed skill lints clean, 1 when
 //! errors remain; values kept under `metadata`; the body unchanged.
 
+use crate::support::{run, write_skill};
 use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_skill-builder"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("SKILL_BUILDER_KEYCHAIN", "0")
-        .env_remove("SKILL_BUILDER_DATA_DIR")
-        .output()
-        .unwrap()
-}
-
-fn write_skill(dir: &Path, md: &str) -> String {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join("SKILL.md"), md).unwrap();
-    dir.to_str().unwrap().to_string()
-}
 
 const OLD: &str = "---\nname: old-skill\ndescription: Old. Use when testing.\ntools: Read, Grep\n\
                    version: 1.10\nauthor: me\ncreated: 2024-01-01\nmodified: 2024-02-01\n---\n# Body\n\nText.\n";

@@ -1,10 +1,10 @@
 //! `skill-builder install` / `install --sync` / `uninstall` with a temporary `$HOME`: exit
 //! codes, what they print, and that the CLI never touches a folder it did not install.
 
-use serde_json::Value;
+use crate::support::{command, last_stderr_json};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 struct Fx {
     data: tempfile::TempDir,
@@ -31,13 +31,9 @@ impl Fx {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_skill-builder"))
-            .arg("--data-dir")
-            .arg(self.data.path())
+        command(self.data.path())
             .args(args)
             .env("HOME", self.home.path())
-            .env("SKILL_BUILDER_KEYCHAIN", "0")
-            .env_remove("SKILL_BUILDER_DATA_DIR")
             .output()
             .unwrap()
     }
@@ -58,9 +54,7 @@ fn stdout(o: &Output) -> String {
 
 /// The exit code and the kind of the JSON error that ends stderr.
 fn failure(o: &Output) -> (i32, String) {
-    let err = String::from_utf8_lossy(&o.stderr);
-    let v: Value =
-        serde_json::from_str(err.lines().last().unwrap_or("")).expect("last stderr line is JSON");
+    let v = last_stderr_json(o);
     (
         o.status.code().unwrap(),
         v["error"]["kind"].as_str().unwrap().to_string(),
@@ -129,7 +123,7 @@ fn project_and_dir_installs_and_json_output() {
         project.path().to_str().unwrap(),
         "--json",
     ]);
-    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v[0]["scope"], "project");
     assert_eq!(v[0]["state"], "current");
     assert!(project

@@ -1,36 +1,8 @@
 //! The CLI contract: `call` prints only JSON on stdout; failures end stderr with a JSON error
 //! line and a non-zero exit; human subcommands print tables or `--json`.
 
+use crate::support::{bin, error_line, run, stdout_json};
 use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_skill-builder"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("SKILL_BUILDER_KEYCHAIN", "0")
-        .env_remove("SKILL_BUILDER_DATA_DIR")
-        .output()
-        .unwrap()
-}
-
-fn stdout_json(o: &Output) -> Value {
-    assert!(
-        o.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).expect("stdout is exactly one JSON document")
-}
-
-fn error_line(o: &Output) -> Value {
-    assert!(!o.status.success());
-    assert!(o.stdout.is_empty(), "nothing on stdout on failure");
-    let err = String::from_utf8_lossy(&o.stderr);
-    serde_json::from_str(err.lines().last().unwrap()).expect("last stderr line is JSON")
-}
 
 #[test]
 fn fresh_data_dir_get_settings_prints_effective_paths() {
@@ -47,10 +19,9 @@ fn fresh_data_dir_get_settings_prints_effective_paths() {
 #[test]
 fn data_dir_can_come_from_the_environment() {
     let d = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_skill-builder"))
+    let o = bin()
         .args(["call", "get_data_dir"])
         .env("SKILL_BUILDER_DATA_DIR", d.path())
-        .env("SKILL_BUILDER_KEYCHAIN", "0")
         .output()
         .unwrap();
     assert_eq!(

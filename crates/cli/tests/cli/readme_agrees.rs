@@ -1,7 +1,7 @@
 //! Every CLI line of the README's "The CLI" block names a subcommand that exists and flags that
 //! subcommand accepts (the README once showed `import zip … --library`, which the CLI refused).
 
-use std::process::Command;
+use crate::support::bin;
 
 /// The README's CLI usage lines, `[--data-dir DIR]` and trailing comments removed.
 fn readme_cli_lines() -> Vec<String> {
@@ -61,11 +61,7 @@ fn every_readme_cli_usage_is_accepted_by_the_cli() {
     for line in &lines {
         for (path, flags) in usages(line) {
             assert!(!path.is_empty(), "no subcommand in README line {line:?}");
-            let out = Command::new(env!("CARGO_BIN_EXE_skill-builder"))
-                .args(&path)
-                .arg("--help")
-                .output()
-                .unwrap();
+            let out = bin().args(&path).arg("--help").output().unwrap();
             let help = String::from_utf8_lossy(&out.stdout);
             assert!(
                 out.status.success(),

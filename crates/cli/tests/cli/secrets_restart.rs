@@ -2,29 +2,8 @@
 //! meets after quitting and reopening the app. (CI has no keychain, so this is the database
 //! fallback; the keychain probe itself is unit-tested in `secrets.rs`.)
 
+use crate::support::{run, stdout_json};
 use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_skill-builder"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("SKILL_BUILDER_KEYCHAIN", "0")
-        .env_remove("SKILL_BUILDER_DATA_DIR")
-        .output()
-        .unwrap()
-}
-
-fn stdout_json(o: &Output) -> Value {
-    assert!(
-        o.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).expect("stdout is exactly one JSON document")
-}
 
 #[test]
 fn api_key_saved_in_one_process_is_there_in_the_next() {

@@ -4,39 +4,13 @@
 //! that cannot happen. The measured differences themselves are covered with the real SDK in
 //! core's `tests/evals.rs`.
 
-use serde_json::{json, Value};
+use crate::support::{last_stderr_json, run, stdout_json, stdout_json_any_exit};
+use serde_json::json;
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn run(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_skill-builder"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("SKILL_BUILDER_KEYCHAIN", "0")
-        .env_remove("SKILL_BUILDER_DATA_DIR")
-        .env_remove("ANTHROPIC_API_KEY")
-        .output()
-        .unwrap()
-}
-
 fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)
-}
-
-fn stdout_json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON document ({e}):\n{}\nstderr:\n{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    })
-}
-
-fn last_stderr_line(o: &Output) -> Value {
-    let err = String::from_utf8_lossy(&o.stderr);
-    serde_json::from_str(err.lines().last().unwrap_or("")).unwrap_or(Value::Null)
 }
 
 fn save_evals(data: &Path, expectation: &str) {
@@ -99,7 +73,7 @@ fn eval_is_a_ci_gate_with_its_exit_codes() {
         ],
     );
     assert_eq!(code(&gate), 1, "{}", String::from_utf8_lossy(&gate.stderr));
-    let b = stdout_json(&gate);
+    let b = stdout_json_any_exit(&gate);
     let regs = b["regressions"].as_array().unwrap();
     assert_eq!(regs.len(), 1, "{regs:?}");
     assert_eq!(
@@ -143,7 +117,7 @@ fn eval_is_a_ci_gate_with_its_exit_codes() {
         assert!(o.stdout.is_empty(), "{args:?} printed on stdout");
     }
     let missing = run(data, &["eval", "no-such-skill", "--mock"]);
-    assert_eq!(last_stderr_line(&missing)["error"]["kind"], "not_found");
+    assert_eq!(last_stderr_json(&missing)["error"]["kind"], "not_found");
 }
 
 #[test]

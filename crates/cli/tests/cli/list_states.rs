@@ -3,29 +3,12 @@
 //! `step_id` of the database ("Step 0"); commit messages read the same way (architecture.md,
 //! "Step numbers").
 
+use crate::support::run_ok;
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    let o = Command::new(env!("CARGO_BIN_EXE_skill-builder"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("SKILL_BUILDER_KEYCHAIN", "0")
-        .env_remove("SKILL_BUILDER_DATA_DIR")
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
-}
 
 fn create(data: &Path, name: &str) {
-    run(data, &["create", name, "--purpose", "domain"]);
+    run_ok(data, &["create", name, "--purpose", "domain"]);
 }
 
 /// Saves a workflow state through the same command the UI uses, after a change to the skill's
@@ -42,7 +25,7 @@ fn save_state(data: &Path, name: &str, current: i32, status: &str, steps: &[(i32
         "skillName": name, "currentStep": current, "status": status,
         "purpose": "domain", "stepStatuses": steps,
     });
-    run(data, &["call", "save_workflow_state", &args.to_string()]);
+    run_ok(data, &["call", "save_workflow_state", &args.to_string()]);
 }
 
 /// The STATE cell of `name`'s row in the `list` table.
@@ -80,7 +63,7 @@ fn list_shows_states_with_one_based_steps() {
     let all_done: Vec<(i32, &str)> = (0..4).map(|i| (i, "completed")).collect();
     save_state(data, "built", 3, "completed", &all_done);
 
-    let out = run(data, &["list"]);
+    let out = run_ok(data, &["list"]);
     let table = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(table.starts_with("NAME"), "{table}");
     assert!(table.lines().next().unwrap().contains("STATE"), "{table}");
@@ -98,7 +81,7 @@ fn list_shows_states_with_one_based_steps() {
     );
 
     // The same words for other shells, and `current_step` unchanged for the API.
-    let v: Value = serde_json::from_slice(&run(data, &["list", "--json"]).stdout).unwrap();
+    let v: Value = serde_json::from_slice(&run_ok(data, &["list", "--json"]).stdout).unwrap();
     let item = |n: &str| {
         v.as_array()
             .unwrap()
@@ -117,7 +100,7 @@ fn list_shows_states_with_one_based_steps() {
     let history = |n: &str| -> Vec<String> {
         let args = json!({"skillName": n}).to_string();
         let v: Value =
-            serde_json::from_slice(&run(data, &["call", "get_skill_history", &args]).stdout)
+            serde_json::from_slice(&run_ok(data, &["call", "get_skill_history", &args]).stdout)
                 .unwrap();
         v.as_array()
             .unwrap()
