@@ -23,7 +23,7 @@ pub(super) enum Scope<'a> {
     GitignoreOnly,
 }
 
-fn signature(repo: &Repository) -> Result<Signature<'static>> {
+pub(super) fn signature(repo: &Repository) -> Result<Signature<'static>> {
     if let Ok(sig) = repo.signature() {
         if !sig.name().unwrap_or("").trim().is_empty() && !sig.email().unwrap_or("").is_empty() {
             return Ok(sig.to_owned());

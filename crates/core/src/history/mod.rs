@@ -3,14 +3,19 @@
 //! `restore_skill_version`) plus the HEAD → working-tree diff refine shows.
 //!
 //! Everything goes through libgit2 (`git2`); the git binary is never needed. History is only
-//! ever appended to: a restore is a new commit, nothing is rewritten.
+//! ever appended to: a restore is a new commit, nothing is rewritten (the one exception: a merge
+//! publish has just made is taken back when the database cannot follow it). Publish and pull
+//! (`remote`, `merge`, `tree_edit`) fetch, merge per top-level entry and push.
 
 mod commit;
 mod diff;
 mod export;
 mod log;
+mod merge;
+mod remote;
 mod repo;
 mod restore;
+mod tree_edit;
 
 pub use commit::{
     commit_all, commit_paths, commit_repo, commit_skill, commit_skill_at, FALLBACK_AUTHOR_EMAIL,
@@ -24,11 +29,20 @@ pub use export::export_skill_version;
 pub use log::{
     get_skill_history, skill_history, SkillCommit, SkillHistoryArgs, DEFAULT_HISTORY_LIMIT,
 };
+pub use merge::{
+    bring_in, merged_commit, plan_merge, undo_bring_in, Applied, ChangeKind, MergeKind, MergePlan,
+    UnitChange, MARKETPLACE_PATH,
+};
+pub use remote::{
+    fetch_branch, origin_url, push_commit, redact_url, set_origin_url, validate_branch,
+    PushOutcome, RemoteTarget,
+};
 pub use repo::{
-    ensure_repo, head_folders, head_sha, skill_in_head, DEFAULT_GITIGNORE, INITIAL_COMMIT_MESSAGE,
-    INITIAL_SNAPSHOT_MESSAGE,
+    ensure_repo, head_folders, head_sha, skill_in_head, DEFAULT_BRANCH, DEFAULT_GITIGNORE,
+    INITIAL_COMMIT_MESSAGE, INITIAL_SNAPSHOT_MESSAGE,
 };
 pub use restore::{restore_skill_version, restore_version, RestoreSkillVersionArgs};
+pub use tree_edit::{commit_file_on, file_at, identity, skill_folders_at};
 
 use crate::error::{Error, Result};
 use git2::ErrorCode;

@@ -7,6 +7,8 @@ use git2::{ErrorCode, ObjectType, Repository};
 use std::fs;
 use std::path::Path;
 
+/// The branch a new repo starts on.
+pub const DEFAULT_BRANCH: &str = "main";
 /// Message of the first commit of a new, empty repo.
 pub const INITIAL_COMMIT_MESSAGE: &str = "Initial commit";
 /// Message of the first commit when the folder already held skills.
@@ -78,7 +80,10 @@ pub(super) fn ensure_repo_locked(root: &Path) -> Result<Repository> {
         Some(repo) => repo,
         None => {
             fs::create_dir_all(root).with_path(root)?;
-            Repository::init(root).git(format!(
+            // `main` whatever the machine's git config says: publish pushes to `main` by default.
+            let mut opts = git2::RepositoryInitOptions::new();
+            opts.initial_head(DEFAULT_BRANCH).external_template(false);
+            Repository::init_opts(root, &opts).git(format!(
                 "cannot create a git repository at {}",
                 root.display()
             ))?
