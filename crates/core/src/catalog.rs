@@ -180,6 +180,8 @@ macro_rules! for_each_command {
             sync uninstall_from_agent => $crate::installs::uninstall_from_agent [extra];
             sync list_agent_installs => $crate::installs::list_agent_installs [extra];
             sync sync_agent_installs => $crate::installs::sync_agent_installs [extra];
+            // Sharing through git
+            async publish_library => $crate::publish::publish_library [extra];
             // Node & dependencies
             async check_node => $crate::node::check_node [reference foundation];
             async check_startup_deps => $crate::node::check_startup_deps [reference foundation];

@@ -22,6 +22,7 @@ pub mod node;
 pub mod path_guard;
 pub mod paths;
 pub mod placing;
+pub mod publish;
 pub mod reconcile;
 pub mod refine;
 pub mod safe_fs;
