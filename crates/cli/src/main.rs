@@ -6,6 +6,7 @@ mod eval_cmd;
 mod human;
 mod ingest_cmd;
 mod install_cmd;
+mod publish_cmd;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -92,6 +93,9 @@ enum Cmd {
     Install(install_cmd::InstallArgs),
     /// Remove skills this app installed from an agent's skills folder.
     Uninstall(install_cmd::UninstallArgs),
+    /// Share the library through git: push it with a Claude Code marketplace.json, merging a
+    /// teammate's changes to other skills (--pull: bring them in, push nothing).
+    Publish(publish_cmd::PublishArgs),
     #[command(flatten)]
     Human(human::HumanCmd),
 }
@@ -248,6 +252,10 @@ async fn run(app: &Arc<App>, cmd: Cmd) -> ExitCode {
             Err(e) => fail(&e),
         },
         Cmd::Uninstall(a) => match install_cmd::uninstall(app, a).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
+        },
+        Cmd::Publish(a) => match publish_cmd::run(app, a).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&e),
         },

@@ -11,6 +11,7 @@ mod ingest;
 mod install;
 mod lint_fix;
 mod list_states;
+mod publish;
 mod readme_agrees;
 mod secrets_restart;
 #[cfg(unix)]
