@@ -415,15 +415,19 @@ async fn a_skill_held_by_another_instance_is_not_merged() {
     let other = open(&t.app.paths.data_dir);
     skill_builder_core::locks::acquire(&other, "beta").unwrap();
     let head = history::head_sha(&t.app.skills_path()).unwrap();
-    let e = publish(&t.app, json!({"pull": true})).await.unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Locked, "{e}");
-    assert!(e.message.contains("beta"), "{}", e.message);
-    assert_eq!(history::head_sha(&t.app.skills_path()).unwrap(), head);
-    assert!(
-        !fs::read_to_string(t.app.skills_path().join("beta/SKILL.md"))
-            .unwrap()
-            .contains("from mate")
-    );
+    let remote = remote_head(&t.bare);
+    for args in [json!({"pull": true}), json!({})] {
+        let e = publish(&t.app, args.clone()).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Locked, "{args}: {e}");
+        assert!(e.message.contains("beta"), "{}", e.message);
+        assert_eq!(history::head_sha(&t.app.skills_path()).unwrap(), head);
+        assert_eq!(remote_head(&t.bare), remote, "{args}: nothing pushed");
+        assert!(
+            !fs::read_to_string(t.app.skills_path().join("beta/SKILL.md"))
+                .unwrap()
+                .contains("from mate")
+        );
+    }
 }
 
 #[tokio::test]
@@ -499,7 +503,7 @@ async fn a_new_repository_is_on_main_and_an_existing_one_on_master_publishes_to_
 }
 
 #[tokio::test]
-async fn uncommitted_edits_in_a_skill_the_remote_changed_stop_the_pull() {
+async fn uncommitted_edits_in_a_skill_the_remote_changed_stop_pull_and_publish() {
     let t = published_team().await;
     teammate_pushes(
         &t.mate,
@@ -511,15 +515,19 @@ async fn uncommitted_edits_in_a_skill_the_remote_changed_stop_the_pull() {
     write(&root.join("beta"), "references/draft.md", "half written");
     let head = history::head_sha(&root).unwrap();
     let disk = files(&root);
-    let e = publish(&t.app, json!({"pull": true})).await.unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Conflict, "{e}");
-    assert!(e.message.contains("beta"), "{}", e.message);
-    assert_eq!(history::head_sha(&root).unwrap(), head);
-    assert_eq!(
-        files(&root),
-        disk,
-        "the draft and the old SKILL.md are kept"
-    );
+    let remote = remote_head(&t.bare);
+    for args in [json!({"pull": true}), json!({})] {
+        let e = publish(&t.app, args.clone()).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Conflict, "{args}: {e}");
+        assert!(e.message.contains("beta"), "{}", e.message);
+        assert_eq!(history::head_sha(&root).unwrap(), head, "{args}");
+        assert_eq!(
+            files(&root),
+            disk,
+            "{args}: the draft and the old SKILL.md are kept"
+        );
+        assert_eq!(remote_head(&t.bare), remote, "{args}: nothing pushed");
+    }
 }
 
 #[tokio::test]

@@ -350,6 +350,12 @@ fn reset_index(repo: &Repository, tree: &Tree<'_>) {
     }
 }
 
+/// Refuses (`conflict`, naming them) when entries that `changes` would change have edits in
+/// the work tree that are not committed (checked before anything is pushed or merged).
+pub fn ensure_committed(root: &Path, changes: &[UnitChange]) -> Result<()> {
+    refuse_uncommitted(&require_repo(root)?, changes)
+}
+
 /// Refuses (`conflict`, naming them) when entries the merge changes differ from HEAD in the
 /// work tree: those edits are not in the history and would be overwritten.
 fn refuse_uncommitted(repo: &Repository, changes: &[UnitChange]) -> Result<()> {

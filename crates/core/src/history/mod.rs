@@ -30,8 +30,8 @@ pub use log::{
     get_skill_history, skill_history, SkillCommit, SkillHistoryArgs, DEFAULT_HISTORY_LIMIT,
 };
 pub use merge::{
-    bring_in, merged_commit, plan_merge, undo_bring_in, Applied, ChangeKind, MergeKind, MergePlan,
-    UnitChange, MARKETPLACE_PATH,
+    bring_in, ensure_committed, merged_commit, plan_merge, undo_bring_in, Applied, ChangeKind,
+    MergeKind, MergePlan, UnitChange, MARKETPLACE_PATH,
 };
 pub use remote::{
     fetch_branch, origin_url, push_commit, redact_url, set_origin_url, validate_branch,

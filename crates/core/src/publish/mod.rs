@@ -140,7 +140,7 @@ pub fn publish(app: &App, args: PublishLibraryArgs) -> Result<PublishResult> {
 }
 
 fn check_url(url: &str) -> Result<String> {
-    if url.starts_with('-') || url.chars().any(char::is_control) || url.contains(' ') {
+    if url.starts_with('-') || url.chars().any(char::is_control) {
         return Err(Error::invalid(format!(
             "'{}' is not a git remote URL; use https://…, ssh://…, git@host:owner/repo.git or file://…",
             history::redact_url(url)
@@ -177,7 +177,9 @@ fn push(run: &Run<'_>) -> Result<PublishResult> {
         let (base, incoming) = match &theirs {
             Some(t) => {
                 let plan = history::plan_merge(run.root, t)?;
+                // Checked before the push too, so a refused merge leaves the remote as it was.
                 library::check_not_busy(run.app, &plan.changes)?;
+                history::ensure_committed(run.root, &plan.changes)?;
                 let merged = history::merged_commit(run.root, &plan, &merge_message(run))?;
                 (merged, plan.changes)
             }
