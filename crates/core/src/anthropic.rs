@@ -187,8 +187,10 @@ pub fn require_api_key(app: &App) -> Result<String> {
         .anthropic_api_key
         .filter(|k| !k.trim().is_empty())
         .or_else(|| {
-            std::env::var("ANTHROPIC_API_KEY")
-                .ok()
+            app.options
+                .anthropic_api_key
+                .as_ref()
+                .map(|k| k.expose().to_string())
                 .filter(|k| !k.trim().is_empty())
         })
         .ok_or_else(|| {

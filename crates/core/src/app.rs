@@ -3,6 +3,7 @@
 
 use crate::db::Db;
 use crate::error::{IoContext, Result};
+use crate::options::Options;
 use crate::paths::DataPaths;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -10,6 +11,8 @@ use std::time::Duration;
 
 pub struct App {
     pub paths: DataPaths,
+    /// What the environment configures, read once by the shell (tests pass their own).
+    pub options: Options,
     pub db: Db,
     /// UUID v4 made at each start; skill locks are keyed by it and the PID.
     pub instance_id: String,
@@ -34,12 +37,22 @@ struct Roots {
 }
 
 impl App {
-    /// Opens the data dir (creating it, the database and the default folders as needed).
+    /// Opens the data dir with the options of the process environment (for shells).
     pub fn open(data_dir: Option<PathBuf>) -> Result<Arc<App>> {
-        let paths = DataPaths::resolve(data_dir)?;
+        Self::open_with(data_dir, Options::from_env())
+    }
+
+    /// Opens the data dir (`data_dir`, else `options.data_dir`, else the OS app-data folder),
+    /// creating it, the database and the default folders as needed.
+    pub fn open_with(data_dir: Option<PathBuf>, options: Options) -> Result<Arc<App>> {
+        if let Some(key) = &options.anthropic_api_key {
+            crate::logging::register_secret(key.expose());
+        }
+        let paths = DataPaths::resolve(data_dir.or_else(|| options.data_dir.clone()))?;
         paths.ensure_dirs()?;
         let db = Db::open(&paths.db_file())?;
         let app = App {
+            options,
             roots: RwLock::new(Roots {
                 workspace: paths.default_workspace(),
                 skills: paths.default_skills(),
@@ -110,10 +123,10 @@ impl App {
         *self.roots.write().unwrap_or_else(|p| p.into_inner()) = Roots { workspace, skills };
     }
 
-    /// `SKILL_BUILDER_MOCK_AGENTS=1` forces mock agents whatever the settings say (spellings:
-    /// [`crate::agents::switch_on`]).
+    /// `SKILL_BUILDER_MOCK_AGENTS=1` ([`Options::mock`]) forces mock agents whatever the
+    /// settings say.
     pub fn mock_forced(&self) -> bool {
-        crate::agents::mock_env_on()
+        self.options.mock
     }
 
     /// Whether agents run in mock mode (env switch or the `mock_agents` setting).
@@ -123,8 +136,9 @@ impl App {
 
     /// Base URL of the Anthropic API (`ANTHROPIC_BASE_URL`, for tests and proxies).
     pub fn anthropic_base_url(&self) -> String {
-        std::env::var("ANTHROPIC_BASE_URL")
-            .ok()
+        self.options
+            .anthropic_base_url
+            .clone()
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "https://api.anthropic.com".into())
             .trim_end_matches('/')

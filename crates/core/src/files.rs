@@ -434,7 +434,7 @@ pub struct CopyFileArgs {
 pub fn copy_file(app: &App, a: CopyFileArgs) -> Result<()> {
     let src = guard_app(app, &a.src, Intent::Read)?;
     let mut dest_roots = app_roots(app);
-    if let Some(home) = dirs::home_dir().filter(|h| h.parent().is_some()) {
+    if let Some(home) = app.options.home_dir().filter(|h| h.parent().is_some()) {
         dest_roots.push(home);
     }
     refuse_trailing_separator(&a.dest)?;

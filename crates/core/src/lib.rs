@@ -19,6 +19,7 @@ pub mod installs;
 pub mod locks;
 pub mod logging;
 pub mod node;
+pub mod options;
 pub mod path_guard;
 pub mod paths;
 pub mod placing;

@@ -2,9 +2,9 @@
 //! change at run time. Shells call `init` once; values of secrets never reach it.
 //!
 //! Scrubbing is a property of the log itself, not of each call site: every registered secret
-//! ([`register_secret`]: the configured API key and GitHub token, `ANTHROPIC_API_KEY`) is
-//! replaced in every line written to the file or stderr, whatever the mode or level. The log
-//! files are owner-only on Unix.
+//! ([`register_secret`]: the configured API key and GitHub token, and the options'
+//! `ANTHROPIC_API_KEY`, registered by `App::open_with`) is replaced in every line written to
+//! the file or stderr, whatever the mode or level. The log files are owner-only on Unix.
 
 use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
@@ -29,15 +29,7 @@ const REDACTED: &[u8] = b"[REDACTED]";
 /// The values scrubbed from the log. Never shrinks: a replaced key stays scrubbed.
 fn secrets() -> &'static RwLock<Vec<String>> {
     static SECRETS: OnceLock<RwLock<Vec<String>>> = OnceLock::new();
-    SECRETS.get_or_init(|| {
-        let env = std::env::var("ANTHROPIC_API_KEY").unwrap_or_default();
-        RwLock::new(
-            Some(env)
-                .filter(|k| k.len() >= MIN_SECRET_LEN)
-                .into_iter()
-                .collect(),
-        )
-    })
+    SECRETS.get_or_init(|| RwLock::new(Vec::new()))
 }
 
 /// Adds a value to scrub from every later log line (ignored when shorter than

@@ -1,6 +1,8 @@
 //! Node.js and dependency checks (commands.md › Node & dependencies, agents.md §4.8–4.9,
 //! architecture.md › "Decisions that override the reference").
 //!
+//! Every variable below comes through [`Options`] (read once by the shell).
+//!
 //! - Node: `SKILL_BUILDER_NODE` when set (and then only that file: an explicit choice is not
 //!   silently replaced by another Node), else `node` on `PATH`, `/usr/local/bin`,
 //!   `/opt/homebrew/bin`, `/usr/bin`. There is no bundled Node, so `source` is `env` (from
@@ -14,6 +16,7 @@
 
 use crate::app::App;
 use crate::args::NoArgs;
+use crate::options::Options;
 use crate::Result;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -22,10 +25,7 @@ use std::time::Duration;
 /// Oldest and newest Node major versions the sidecar supports.
 pub const NODE_MIN_MAJOR: u32 = 18;
 pub const NODE_MAX_MAJOR: u32 = 24;
-/// Environment variable naming the Node executable to use.
-pub const NODE_ENV: &str = "SKILL_BUILDER_NODE";
-/// Environment variable naming the sidecar folder.
-pub const SIDECAR_ENV: &str = "SKILL_BUILDER_SIDECAR_DIR";
+pub use crate::options::{NODE_ENV, SIDECAR_ENV};
 /// The repository's sidecar folder, fixed at compile time.
 pub const REPO_SIDECAR_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../sidecar");
 /// How long `node --version` / `git --version` may take.
@@ -86,13 +86,15 @@ fn is_executable(p: &Path) -> bool {
     }
 }
 
-fn candidates() -> Candidates {
-    if let Some(v) = std::env::var_os(NODE_ENV).filter(|v| !v.is_empty()) {
-        return Candidates::Env(PathBuf::from(v));
+fn candidates(options: &Options) -> Candidates {
+    if let Some(v) = options.node.as_ref().filter(|v| !v.as_os_str().is_empty()) {
+        return Candidates::Env(v.clone());
     }
     let name = node_file_name();
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect())
+    let mut dirs: Vec<PathBuf> = options
+        .path
+        .as_ref()
+        .map(|p| std::env::split_paths(p).collect())
         .unwrap_or_default();
     if cfg!(unix) {
         for d in ["/usr/local/bin", "/opt/homebrew/bin", "/usr/bin"] {
@@ -118,8 +120,8 @@ fn candidates() -> Candidates {
 /// The Node executable the app would use, without running it: `SKILL_BUILDER_NODE` (when it
 /// names an executable file; `None` when it is set to anything else), else the first `node`
 /// on PATH or in the usual folders. [`probe_node`] also checks the version.
-pub fn find_node() -> Option<PathBuf> {
-    match candidates() {
+pub fn find_node(options: &Options) -> Option<PathBuf> {
+    match candidates(options) {
         Candidates::Env(p) => is_executable(&p).then_some(p),
         Candidates::System(list) => list.into_iter().next(),
     }
@@ -128,9 +130,13 @@ pub fn find_node() -> Option<PathBuf> {
 /// The sidecar folder: `SKILL_BUILDER_SIDECAR_DIR` when set (returned as given, even if it
 /// does not exist, so errors can name it), else `<exe dir>/sidecar` when that folder exists,
 /// else the repository's `sidecar/` when it exists, else `None`.
-pub fn sidecar_dir() -> Option<PathBuf> {
-    if let Some(v) = std::env::var_os(SIDECAR_ENV).filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(v));
+pub fn sidecar_dir(options: &Options) -> Option<PathBuf> {
+    if let Some(v) = options
+        .sidecar_dir
+        .as_ref()
+        .filter(|v| !v.as_os_str().is_empty())
+    {
+        return Some(v.clone());
     }
     if let Some(dir) = std::env::current_exe()
         .ok()
@@ -230,8 +236,8 @@ fn status_for(version: String, source: &str) -> NodeStatus {
 
 /// Finds Node and checks its version. Returns the status and the executable it describes
 /// (`None` when no Node ran). Never fails.
-pub async fn probe_node() -> (NodeStatus, Option<PathBuf>) {
-    match candidates() {
+pub async fn probe_node(options: &Options) -> (NodeStatus, Option<PathBuf>) {
+    match candidates(options) {
         Candidates::Env(p) => {
             if !is_executable(&p) {
                 let status = NodeStatus {
@@ -299,15 +305,15 @@ pub async fn probe_node() -> (NodeStatus, Option<PathBuf>) {
 }
 
 /// `check_node`: never fails; problems are reported in `error`.
-pub async fn check_node(_app: &App, _a: NoArgs) -> Result<NodeStatus> {
-    Ok(probe_node().await.0)
+pub async fn check_node(app: &App, _a: NoArgs) -> Result<NodeStatus> {
+    Ok(probe_node(&app.options).await.0)
 }
 
 /// `check_startup_deps`: `Node.js`, `Agent sidecar`, `Claude SDK`, `Git`, in that order.
-pub async fn check_startup_deps(_app: &App, _a: NoArgs) -> Result<StartupDeps> {
+pub async fn check_startup_deps(app: &App, _a: NoArgs) -> Result<StartupDeps> {
     let mut checks = Vec::with_capacity(4);
 
-    let (node, _) = probe_node().await;
+    let (node, _) = probe_node(&app.options).await;
     checks.push(DepStatus {
         name: "Node.js".into(),
         ok: node.available && node.meets_minimum,
@@ -321,7 +327,7 @@ pub async fn check_startup_deps(_app: &App, _a: NoArgs) -> Result<StartupDeps> {
         },
     });
 
-    let dir = sidecar_dir();
+    let dir = sidecar_dir(&app.options);
     checks.push(match &dir {
         None => DepStatus {
             name: "Agent sidecar".into(),

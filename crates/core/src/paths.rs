@@ -15,19 +15,18 @@ pub struct DataPaths {
 }
 
 impl DataPaths {
-    /// `explicit` (the `--data-dir` flag) wins, then `SKILL_BUILDER_DATA_DIR`, then the
-    /// OS app-data folder.
+    /// `explicit` (the `--data-dir` flag, else `SKILL_BUILDER_DATA_DIR` through
+    /// [`crate::options::Options`]) wins, then the OS app-data folder.
     pub fn resolve(explicit: Option<PathBuf>) -> Result<DataPaths> {
         let dir = match explicit {
             Some(d) => d,
-            None => match std::env::var_os("SKILL_BUILDER_DATA_DIR").filter(|v| !v.is_empty()) {
-                Some(d) => PathBuf::from(d),
-                None => dirs::data_dir()
-                    .ok_or_else(|| {
-                        Error::io("no OS data directory found; pass --data-dir or set SKILL_BUILDER_DATA_DIR")
-                    })?
-                    .join(APP_ID),
-            },
+            None => dirs::data_dir()
+                .ok_or_else(|| {
+                    Error::io(
+                        "no OS data directory found; pass --data-dir or set SKILL_BUILDER_DATA_DIR",
+                    )
+                })?
+                .join(APP_ID),
         };
         let dir = absolute(&dir)?;
         Ok(DataPaths { data_dir: dir })

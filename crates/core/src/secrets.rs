@@ -24,25 +24,28 @@ pub enum SecretBackend {
     Database,
 }
 
-/// Decides once per process whether the OS keychain is usable. `SKILL_BUILDER_KEYCHAIN=0`
-/// forces the database fallback (tests and headless servers use it).
-pub fn backend() -> SecretBackend {
-    static BACKEND: OnceLock<SecretBackend> = OnceLock::new();
-    *BACKEND.get_or_init(|| {
-        let env = std::env::var("SKILL_BUILDER_KEYCHAIN").ok();
-        choose_backend(env.as_deref(), || {
+/// Where an app keeps its secrets: the database when its options turn the keychain off
+/// (`SKILL_BUILDER_KEYCHAIN=0`: tests and headless servers), else the OS keychain when the
+/// probe (run once per process: the machine's keychain does not change) finds it usable.
+pub fn backend(keychain: bool) -> SecretBackend {
+    static PROBED: OnceLock<SecretBackend> = OnceLock::new();
+    if !keychain {
+        return SecretBackend::Database;
+    }
+    *PROBED.get_or_init(|| {
+        choose_backend(true, || {
             probe(keyring::default::default_credential_builder().as_ref())
         })
     })
 }
 
-/// The backend for a `SKILL_BUILDER_KEYCHAIN` value and a keychain probe (run only when the
-/// variable does not turn the keychain off). A failed probe is logged once, without values.
+/// The backend for the keychain option and a keychain probe (run only when the option does
+/// not turn the keychain off). A failed probe is logged once, without values.
 pub fn choose_backend(
-    keychain_env: Option<&str>,
+    keychain: bool,
     probe: impl FnOnce() -> Result<(), ProbeFailure>,
 ) -> SecretBackend {
-    if keychain_env.is_some_and(|v| v == "0" || v == "off") {
+    if !keychain {
         return SecretBackend::Database;
     }
     match probe() {
@@ -265,7 +268,7 @@ mod tests {
             Err(ProbeFailure("the keychain does not keep what is stored"))
         );
         assert_eq!(
-            choose_backend(None, || probe(mock.as_ref())),
+            choose_backend(true, || probe(mock.as_ref())),
             SecretBackend::Database
         );
     }
@@ -280,7 +283,7 @@ mod tests {
             "the probe entry is deleted"
         );
         assert_eq!(
-            choose_backend(Some("1"), || probe(&builder)),
+            choose_backend(true, || probe(&builder)),
             SecretBackend::Keychain
         );
     }
@@ -288,8 +291,10 @@ mod tests {
     #[test]
     fn keychain_off_skips_the_probe() {
         for v in ["0", "off"] {
-            let backend = choose_backend(Some(v), || panic!("probed although turned off"));
+            let on = crate::options::keychain_on(Some(v));
+            let backend = choose_backend(on, || panic!("probed although turned off"));
             assert_eq!(backend, SecretBackend::Database);
         }
+        assert_eq!(backend(false), SecretBackend::Database);
     }
 }

@@ -180,7 +180,7 @@ fn from_raw(raw: Map<String, Value>) -> AppSettings {
 /// Secrets live in the keychain (under the data folder's own entry) when one exists; the
 /// blob then holds null for them.
 fn fill_secrets(app: &App, s: &mut AppSettings) {
-    if secrets::backend() == SecretBackend::Keychain {
+    if secrets::backend(app.options.keychain) == SecretBackend::Keychain {
         let dir = &app.paths.data_dir;
         if s.anthropic_api_key.is_none() {
             s.anthropic_api_key = secrets::keychain_get(dir, "anthropic_api_key");
@@ -193,7 +193,7 @@ fn fill_secrets(app: &App, s: &mut AppSettings) {
 
 /// Moves secret values out of a raw blob into the keychain (when available).
 fn stash_secrets(app: &App, raw: &mut Map<String, Value>) -> Result<()> {
-    if secrets::backend() != SecretBackend::Keychain {
+    if secrets::backend(app.options.keychain) != SecretBackend::Keychain {
         return Ok(());
     }
     for key in SECRET_KEYS {

@@ -435,7 +435,7 @@ mod tests {
         let data = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();
         std::fs::write(outside.path().join("secret.txt"), "private").unwrap();
-        let app = App::open(Some(data.path().to_path_buf())).unwrap();
+        let app = App::open_with(Some(data.path().to_path_buf()), Default::default()).unwrap();
         let skill = app.skills_path().join("sandboxed");
         for d in ["context", "evals", "scripts", "references", "logs"] {
             std::fs::create_dir_all(skill.join(d)).unwrap();

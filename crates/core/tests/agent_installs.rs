@@ -1,8 +1,8 @@
-//! Installs into agents (issue 17) with a temporary `$HOME`: the folders of each agent and
-//! scope, deployable files only, sync, hand edits, foreign folders and uninstall.
-//!
-//! Tests of one binary share the environment, so `$HOME` is set once for the whole binary
-//! (before any test opens an App) and each test uses its own skill names.
+//! Installs into agents (issue 17) with a temporary home (the apps' `HOME` option): the folders
+//! of each agent and scope, deployable files only, sync, hand edits, foreign folders and
+//! uninstall. The tests share that home, so each uses its own skill names.
+
+mod support;
 
 use skill_builder_core::history::{self, RestoreSkillVersionArgs};
 use skill_builder_core::installs::{
@@ -14,23 +14,17 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-/// The temporary home of this test binary, set as `$HOME` on first use.
+/// The temporary home of these tests (the apps' `HOME` option).
 fn home() -> &'static Path {
     static HOME: OnceLock<PathBuf> = OnceLock::new();
     HOME.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap().keep();
-        let dir = fs::canonicalize(dir).unwrap();
-        // Every test calls this before anything else, and OnceLock makes the others wait.
-        std::env::set_var("HOME", &dir);
-        dir
+        fs::canonicalize(dir).unwrap()
     })
 }
 
 fn open() -> (tempfile::TempDir, Arc<App>) {
-    home();
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
-    (dir, app)
+    support::open_with(|o| o.home = Some(home().to_path_buf()))
 }
 
 fn write(root: &Path, rel: &str, text: &str) {
@@ -479,7 +473,6 @@ fn with_auto_sync_on_a_restore_updates_the_installs() {
 
 #[test]
 fn the_installs_table_migrates_from_version_3_and_from_empty() {
-    home();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.db");
     {

@@ -1,19 +1,26 @@
 //! Direct Messages API calls against the fake Anthropic API on 127.0.0.1.
 
+mod support;
+
 use serde_json::json;
 use skill_builder_core::{catalog, App, ErrorKind};
 use skill_builder_testkit::fake_anthropic::{self, MessagesReply};
+use std::path::Path;
+use std::sync::Arc;
 
-/// One test: ANTHROPIC_BASE_URL is process-wide, so the cases run in sequence.
+/// An app over `data` whose Anthropic API (`ANTHROPIC_BASE_URL`) is `url`.
+fn app_at(data: &Path, url: String) -> Arc<App> {
+    support::open_at(data, |o| o.anthropic_base_url = Some(url))
+}
+
+/// One data dir; each case opens it with the base URL of its fake API.
 #[tokio::test]
 async fn key_check_models_and_suggestions_against_the_fake_api() {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
     let key = "sk-ant-fake-key-123";
 
     let ok = fake_anthropic::start(MessagesReply::Text("hi".into())).await;
-    std::env::set_var("ANTHROPIC_BASE_URL", ok.url());
+    let app = app_at(dir.path(), ok.url());
     assert_eq!(
         catalog::call(&app, "test_api_key", json!({"apiKey": key}))
             .await
@@ -40,7 +47,7 @@ async fn key_check_models_and_suggestions_against_the_fake_api() {
         json!({"error": {"type": "authentication_error"}}),
     ))
     .await;
-    std::env::set_var("ANTHROPIC_BASE_URL", invalid.url());
+    let app = app_at(dir.path(), invalid.url());
     assert_eq!(
         catalog::call(&app, "test_api_key", json!({"apiKey": key}))
             .await
@@ -53,7 +60,7 @@ async fn key_check_models_and_suggestions_against_the_fake_api() {
         json!({"error": {"type": "rate_limit_error"}}),
     ))
     .await;
-    std::env::set_var("ANTHROPIC_BASE_URL", limited.url());
+    let app = app_at(dir.path(), limited.url());
     let e = catalog::call(&app, "test_api_key", json!({"apiKey": key}))
         .await
         .unwrap_err();
@@ -64,7 +71,7 @@ async fn key_check_models_and_suggestions_against_the_fake_api() {
         e.message
     );
 
-    std::env::set_var("ANTHROPIC_BASE_URL", "http://127.0.0.1:9");
+    let app = app_at(dir.path(), "http://127.0.0.1:9".into());
     let e = catalog::call(&app, "test_api_key", json!({"apiKey": key}))
         .await
         .unwrap_err();
@@ -94,7 +101,7 @@ async fn key_check_models_and_suggestions_against_the_fake_api() {
     .unwrap();
     let fenced = "```json\n{\"description\": \"Tracks deals\", \"scope\": \"EMEA\", \"audience\": \"x\"}\n```";
     let sugg = fake_anthropic::start(MessagesReply::Text(fenced.into())).await;
-    std::env::set_var("ANTHROPIC_BASE_URL", sugg.url());
+    let app = app_at(dir.path(), sugg.url());
     let s = catalog::call(&app, "generate_suggestions", args)
         .await
         .unwrap();

@@ -1,6 +1,8 @@
 //! Every command of the foundation groups refuses malformed arguments with `invalid_input`
 //! and changes nothing: a non-object argument, and a wrongly typed field.
 
+mod support;
+
 use serde_json::{json, Value};
 use skill_builder_core::{catalog, App, ErrorKind};
 
@@ -25,9 +27,7 @@ fn snapshot(app: &App) -> Vec<i64> {
 
 #[tokio::test]
 async fn non_object_arguments_are_refused_by_every_foundation_command() {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let (_dir, app) = support::open();
     catalog::call(&app, "create_skill", json!({"name": "present"}))
         .await
         .unwrap();
@@ -58,9 +58,7 @@ async fn non_object_arguments_are_refused_by_every_foundation_command() {
 
 #[tokio::test]
 async fn wrongly_typed_fields_are_refused() {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let (_dir, app) = support::open();
     catalog::call(&app, "create_skill", json!({"name": "present"}))
         .await
         .unwrap();

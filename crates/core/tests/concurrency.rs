@@ -2,18 +2,17 @@
 //! concurrent writers with no surfaced SQLITE_BUSY, failing disk writes that leave the
 //! database and the disk consistent, and a crash after step 3 that start-up repairs.
 
+mod support;
+
 use serde_json::{json, Value};
 use skill_builder_core::{catalog, App, ErrorKind};
 use std::path::Path;
 use std::sync::Arc;
 
-fn isolate() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-        std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-        std::env::set_var("SKILL_BUILDER_MOCK_DELAY_MS", "0");
-    });
+/// Mock agents that do not pause between messages.
+fn mock_fast(o: &mut skill_builder_core::options::Options) {
+    o.mock = true;
+    o.mock_delay_ms = Some(0);
 }
 
 fn count(app: &App, sql: &str, name: &str) -> i64 {
@@ -40,10 +39,9 @@ fn is_root() -> bool {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn second_editor_gets_a_clear_locked_error_and_reads_still_work() {
-    isolate();
     let dir = tempfile::tempdir().unwrap();
-    let a = App::open(Some(dir.path().to_path_buf())).unwrap();
-    let b = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let a = support::open_at(dir.path(), mock_fast);
+    let b = support::open_at(dir.path(), mock_fast);
     assert_ne!(a.instance_id, b.instance_id);
     catalog::call(&a, "create_skill", json!({"name": "shared", "tags": ["x"]}))
         .await
@@ -129,11 +127,10 @@ const ROUNDS: usize = 25;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
 async fn eight_writers_on_two_apps_never_surface_sqlite_busy() {
-    isolate();
     let dir = tempfile::tempdir().unwrap();
     let apps = [
-        App::open(Some(dir.path().to_path_buf())).unwrap(),
-        App::open(Some(dir.path().to_path_buf())).unwrap(),
+        support::open_at(dir.path(), mock_fast),
+        support::open_at(dir.path(), mock_fast),
     ];
     let mut tasks = Vec::new();
     for t in 0..THREADS {
@@ -254,9 +251,8 @@ fn restore_writable(dir: &Path) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn create_skill_on_an_unwritable_skills_dir_leaves_no_row_and_no_folder() {
-    isolate();
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().join("data"))).unwrap();
+    let app = support::open_at(&dir.path().join("data"), mock_fast);
     // Only the skills folder fails; the data dir (database) stays writable.
     let skills = app.skills_path();
     let how = make_unwritable(&skills);
@@ -314,9 +310,8 @@ fn skill_zip(path: &Path, name: &str, extra_bytes: usize) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn upload_with_an_unwritable_staging_dir_leaves_no_row_and_no_folder() {
-    isolate();
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().join("data"))).unwrap();
+    let app = support::open_at(&dir.path().join("data"), mock_fast);
     let zip = dir.path().join("up.zip");
     skill_zip(&zip, "uploaded", 1000);
     let root = skill_builder_core::workspace_skills::skills_root(&app);
@@ -349,9 +344,8 @@ async fn upload_with_an_unwritable_staging_dir_leaves_no_row_and_no_folder() {
 async fn upload_that_runs_out_of_space_midway_leaves_nothing_behind() {
     // "Full temp dir": the extraction quota (zip_max_total_bytes) runs out after some files
     // were written; the partial extraction must be removed and no row inserted.
-    isolate();
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().join("data"))).unwrap();
+    let app = support::open_at(&dir.path().join("data"), mock_fast);
     catalog::call(
         &app,
         "save_settings",
@@ -396,9 +390,8 @@ async fn upload_that_runs_out_of_space_midway_leaves_nothing_behind() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn skill_completed_by_startup_reconciliation_is_committed() {
-    isolate();
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let app = support::open_at(dir.path(), mock_fast);
     catalog::call(&app, "create_skill", json!({"name": "late"}))
         .await
         .unwrap();

@@ -16,14 +16,6 @@ const CONTRADICTORY: &str = "---\ndecision_count: 2\nconflicts_resolved: 0\nroun
 # Decisions\n\n### D1: Primary use case\n- **Decision**: Operational reporting only\n- **Status**: needs-review\n\n\
 ### D2: Source of truth\n- **Decision**: Analytical modelling only\n- **Status**: needs-review\n";
 
-fn open_app() -> (tempfile::TempDir, Arc<App>) {
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
-    (dir, app)
-}
-
 async fn create(app: &Arc<App>, skill: &str) {
     catalog::call(
         app,
@@ -125,7 +117,7 @@ async fn assert_step3_blocked(app: &Arc<App>, skill: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changed_answers_and_a_rerun_of_confirm_decisions_keep_the_research() {
-    let (_d, app) = open_app();
+    let (_d, app) = open_mock();
     create(&app, "revenue").await;
     let dir = research_with_contradiction(&app, "revenue").await;
     let message = assert_step3_blocked(&app, "revenue").await;
@@ -172,7 +164,7 @@ async fn changed_answers_and_a_rerun_of_confirm_decisions_keep_the_research() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decisions_edited_as_the_refusal_says_unblock_generate() {
-    let (_d, app) = open_app();
+    let (_d, app) = open_mock();
     create(&app, "ledger").await;
     let dir = research_with_contradiction(&app, "ledger").await;
     let message = assert_step3_blocked(&app, "ledger").await;
@@ -254,7 +246,7 @@ fn verdict_of(eval: &Value, question: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_answer_gate_records_the_evaluators_verdict() {
-    let (_d, app) = open_app();
+    let (_d, app) = open_mock();
     let (_sink, mut rx) = ChannelSink::attach(&app);
     create(&app, "billing").await;
     run_step(&app, "billing", 0).await;

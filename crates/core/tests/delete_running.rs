@@ -4,15 +4,11 @@
 mod support;
 
 use serde_json::json;
-use skill_builder_core::{catalog, workflow, App, ErrorKind};
+use skill_builder_core::{catalog, workflow, ErrorKind};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_a_skill_with_a_running_agent_is_locked_and_keeps_everything() {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-    std::env::set_var("SKILL_BUILDER_MOCK_DELAY_MS", "300");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let (_dir, app) = support::open_with(support::slow_mock);
     let (_sink, mut rx) = support::ChannelSink::attach(&app);
     catalog::call(&app, "create_skill", json!({"name": "busy"}))
         .await
@@ -50,10 +46,7 @@ async fn deleting_a_skill_with_a_running_agent_is_locked_and_keeps_everything() 
 /// opens its own session instead of recording its runs under the dead one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_step_never_joins_a_session_of_an_earlier_process_with_the_same_pid() {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let (_dir, app) = support::open_mock();
     catalog::call(&app, "create_skill", json!({"name": "reused"}))
         .await
         .unwrap();

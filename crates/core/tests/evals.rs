@@ -4,8 +4,8 @@
 //! `Skill` tool. So with the skill the eval passes, without it it fails, and a commit that
 //! removes the instruction is a regression the gate reports.
 //!
-//! The tests change process-wide environment variables (HOME, ANTHROPIC_BASE_URL), so they
-//! run one at a time.
+//! Each app has its own HOME and fake API (its options); the tests still run one at a time to
+//! bound the load of the Claude Code processes they start.
 
 mod support;
 
@@ -15,10 +15,10 @@ use skill_builder_core::evals::optimize::PROPOSER_MARKER;
 use skill_builder_core::{catalog, history, workflow, App};
 use skill_builder_testkit::claude_like::lists_skill;
 use skill_builder_testkit::fake_messages::{
-    side_reply, FakeMessages, MessagesRequest, Reply, Script, Usage,
+    side_reply, FakeMessages, MessagesRequest, Reply, Reserved, Script, Usage,
 };
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use support::*;
 
 const KEY: &str = "sk-ant-api03-evals-test-key-0123456789abcdef";
@@ -31,25 +31,31 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 struct Env {
     app: Arc<App>,
     sink: Arc<ChannelSink>,
+    /// The port of the app's Anthropic API, until [`Env::serve`] starts the fake on it.
+    api: Mutex<Option<Reserved>>,
     _home: tempfile::TempDir,
     _data: tempfile::TempDir,
+}
+
+impl Env {
+    /// Starts the app's fake Anthropic API with `script`.
+    fn serve(&self, script: Script) -> FakeMessages {
+        let api = self.api.lock().unwrap().take();
+        api.expect("one fake API per test").start(script)
+    }
 }
 
 /// An app on a temp data folder, offline (HOME and the CLI's config in a temp folder, no
 /// keychain); with the API key saved, or in mock mode. `None` when Node is missing.
 async fn open_app(mock: bool) -> Option<Env> {
-    if skill_builder_core::node::find_node().is_none() {
+    if !has_node() {
         eprintln!("skipping: node is not on PATH");
         return None;
     }
     let home = tempfile::tempdir().unwrap();
-    std::env::set_var("HOME", home.path());
-    std::env::set_var("CLAUDE_CONFIG_DIR", home.path().join(".claude"));
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    std::env::remove_var("SKILL_BUILDER_MOCK_AGENTS");
-    std::env::remove_var("ANTHROPIC_API_KEY");
+    let api = FakeMessages::reserve();
     let data = tempfile::tempdir().unwrap();
-    let app = App::open(Some(data.path().to_path_buf())).unwrap();
+    let app = open_at(data.path(), |o| real_sdk(o, home.path(), api.url()));
     let (sink, _rx) = ChannelSink::attach(&app);
     let settings = if mock {
         json!({"settings": {"mock_agents": true}})
@@ -60,6 +66,7 @@ async fn open_app(mock: bool) -> Option<Env> {
     Some(Env {
         app,
         sink,
+        api: Mutex::new(Some(api)),
         _home: home,
         _data: data,
     })
@@ -118,12 +125,6 @@ fn fruit_model() -> Script {
         };
         reply.with_usage(Usage::WORKFLOW)
     })
-}
-
-fn serve(script: Script) -> FakeMessages {
-    let fake = FakeMessages::start(script);
-    std::env::set_var("ANTHROPIC_BASE_URL", fake.url());
-    fake
 }
 
 fn write_skill(app: &App, body: &str) -> Option<String> {
@@ -252,7 +253,7 @@ async fn evals_measure_the_skill_and_the_gate_catches_a_regression() {
     let v1 = history::skill_history(&app.skills_path(), SKILL, 1).unwrap()[0]
         .sha
         .clone();
-    let fake = serve(fruit_model());
+    let fake = env.serve(fruit_model());
 
     let first = run_evals(&app, json!({})).await;
     assert_viewer_fields(&first);
@@ -488,7 +489,7 @@ async fn optimize_description_finds_a_better_description_and_applies_it_only_whe
     .await;
     let md = app.skills_path().join(SKILL).join("SKILL.md");
     let before = std::fs::read_to_string(&md).unwrap();
-    let fake = serve(description_model());
+    let fake = env.serve(description_model());
 
     let args = json!({"skillName": SKILL, "runs": 1, "concurrency": 4});
     let r = call(&app, "optimize_description", args.clone()).await;
@@ -603,9 +604,7 @@ async fn a_mock_build_writes_evals_that_run_at_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn evals_are_saved_committed_and_never_packaged() {
     let _serial = SERIAL.lock().await;
-    let data = tempfile::tempdir().unwrap();
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    let app = App::open(Some(data.path().to_path_buf())).unwrap();
+    let (_data, app) = open();
     call(&app, "create_skill", json!({"name": SKILL})).await;
     write_skill(&app, RULE);
     let empty = call(&app, "get_evals", json!({"skillName": SKILL})).await;

@@ -1,7 +1,9 @@
 //! An exported `.skill` package uploads back unchanged (same files, same bytes).
 
+mod support;
+
 use serde_json::json;
-use skill_builder_core::{catalog, workflow, App};
+use skill_builder_core::{catalog, workflow};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -26,10 +28,7 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn packaged_skill_uploads_back_unchanged() {
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let (_dir, app) = support::open_mock();
     catalog::call(&app, "create_skill", json!({"name": "round-trip"}))
         .await
         .unwrap();

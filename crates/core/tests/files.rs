@@ -1,6 +1,8 @@
 //! File commands through the catalog: success cases, bad input, and hostile paths
 //! (ingestion.md §7.2). Every refusal must be `invalid_input`, name the path, and write nothing.
 
+mod support;
+
 use base64::Engine;
 use serde_json::{json, Value};
 use skill_builder_core::{catalog, App, Error, ErrorKind};
@@ -10,7 +12,8 @@ use std::sync::Arc;
 struct Fx {
     _tmp: tempfile::TempDir,
     app: Arc<App>,
-    /// canonical temp base: `<base>/data` is the data dir, `<base>/outside` is not a root.
+    /// canonical temp base: `<base>/data` is the data dir, `<base>/home` the user's home (the
+    /// `HOME` option), `<base>/outside` is not a root.
     base: PathBuf,
 }
 
@@ -20,7 +23,8 @@ impl Fx {
         let base = std::fs::canonicalize(tmp.path()).unwrap();
         std::fs::create_dir_all(base.join("outside")).unwrap();
         std::fs::write(base.join("outside/secret.txt"), "secret").unwrap();
-        let app = App::open(Some(base.join("data"))).unwrap();
+        std::fs::create_dir_all(base.join("home")).unwrap();
+        let app = support::open_at(&base.join("data"), |o| o.home = Some(base.join("home")));
         Fx {
             _tmp: tmp,
             app,
@@ -381,22 +385,19 @@ async fn copy_file_inside_roots_and_to_home() {
     assert_eq!(std::fs::read(&dest).unwrap(), b"PK zip");
 
     // the "save as" target may be under the user's home directory
-    if let Some(home) = dirs_home().filter(|h| h.is_dir() && h.parent().is_some()) {
-        if let Ok(dir) = tempfile::tempdir_in(&home) {
-            let dest = dir.path().join("saved.skill");
-            f.call("copy_file", json!({"src": s(&src), "dest": s(&dest)}))
-                .await
-                .unwrap();
-            assert_eq!(std::fs::read(&dest).unwrap(), b"PK zip");
-            // ...but only export files: no dotfiles or other files outside the app roots
-            let rc = dir.path().join(".bashrc");
-            let r = f
-                .call("copy_file", json!({"src": s(&src), "dest": s(&rc)}))
-                .await;
-            assert_refused(r, &s(&rc));
-            assert!(!rc.exists());
-        }
-    }
+    let dir = tempfile::tempdir_in(f.base.join("home")).unwrap();
+    let dest = dir.path().join("saved.skill");
+    f.call("copy_file", json!({"src": s(&src), "dest": s(&dest)}))
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), b"PK zip");
+    // ...but only export files: no dotfiles or other files outside the app roots
+    let rc = dir.path().join(".bashrc");
+    let r = f
+        .call("copy_file", json!({"src": s(&src), "dest": s(&rc)}))
+        .await;
+    assert_refused(r, &s(&rc));
+    assert!(!rc.exists());
 
     // dest parent must exist
     let e = f
@@ -408,10 +409,6 @@ async fn copy_file_inside_roots_and_to_home() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotFound, "{e}");
     assert!(!f.workspace().join("no").exists());
-}
-
-fn dirs_home() -> Option<PathBuf> {
-    std::env::var_os("HOME").map(PathBuf::from)
 }
 
 #[tokio::test]

@@ -2,21 +2,16 @@
 //! default (open-spec) lint; `lint --fix` turns a skill written before the metadata rule into
 //! a clean one without losing a value; `version`/`author`/dates are read from `metadata`.
 
+mod support;
+
 use serde_json::json;
 use skill_builder_core::ingest::frontmatter::parse_skill_md;
 use skill_builder_core::ingest::lint::{lint_skill_dir, LintMode, Severity};
 use skill_builder_core::ingest::{fix_skill_dir, Frontmatter};
-use skill_builder_core::{catalog, history, workflow, App};
+use skill_builder_core::{catalog, history, workflow};
 use std::io::{Cursor, Write};
 use std::path::Path;
-use std::sync::Arc;
-
-fn open() -> (tempfile::TempDir, Arc<App>) {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
-    (dir, app)
-}
+use support::{open, open_mock};
 
 fn errors(dir: &Path, mode: LintMode) -> Vec<String> {
     lint_skill_dir(dir, mode)
@@ -88,8 +83,7 @@ fn assert_fixed(md: &str, name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mock_build_writes_a_skill_that_passes_the_default_lint() {
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-    let (_d, app) = open();
+    let (_d, app) = open_mock();
     catalog::call(
         &app,
         "create_skill",

@@ -1,24 +1,21 @@
 //! Device-flow sign-in, logout and feedback issues against the fake GitHub (no internet).
-//! The base-URL and configuration variables are process-wide: each test holds `ENV` while it
-//! runs.
+//! Each app is pointed at its own fake through its options.
+
+mod support;
 
 use skill_builder_core::github::auth::{self, GitHubAuthResult, GithubPollForTokenArgs};
 use skill_builder_core::github::feedback::{self, CreateGithubIssueArgs, CreateGithubIssueRequest};
-use skill_builder_core::{settings, App, ErrorKind};
+use skill_builder_core::{settings, ErrorKind};
 use skill_builder_testkit::fake_github::{FakeGitHub, PollReply};
-
-static ENV: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 #[tokio::test]
 async fn github_device_flow_logout_and_feedback_issues() {
-    let _env = ENV.lock().await;
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    std::env::set_var("SKILL_BUILDER_GITHUB_CLIENT_ID", "test-client-id");
-    std::env::set_var("SKILL_BUILDER_FEEDBACK_REPO", "acme/feedback");
     let fake = FakeGitHub::start().await;
-    fake.set_env();
-    let data = tempfile::tempdir().unwrap();
-    let app = App::open(Some(data.path().to_path_buf())).unwrap();
+    let (_data, app) = support::open_with(|o| {
+        support::use_github(o, &fake);
+        o.github_client_id = Some("test-client-id".into());
+        o.feedback_repo = Some("acme/feedback".into());
+    });
     let token = "gho_SECRETtoken0987654321";
     fake.add_user(
         token,
@@ -230,14 +227,8 @@ async fn github_device_flow_logout_and_feedback_issues() {
 /// the environment variables override them; neither set is an error saying what to set.
 #[tokio::test]
 async fn client_id_and_feedback_repository_come_from_settings() {
-    let _env = ENV.lock().await;
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    std::env::remove_var(auth::ENV_CLIENT_ID);
-    std::env::remove_var(feedback::ENV_FEEDBACK_REPO);
     let fake = FakeGitHub::start().await;
-    fake.set_env();
-    let data = tempfile::tempdir().unwrap();
-    let app = App::open(Some(data.path().to_path_buf())).unwrap();
+    let (data, app) = support::open_with(|o| support::use_github(o, &fake));
     let token = "gho_SettingsTOKEN1234567890";
     fake.add_user(token, "octocat", "https://avatars.example/o.png", None);
     let issue = || CreateGithubIssueArgs {
@@ -310,9 +301,12 @@ async fn client_id_and_feedback_repository_come_from_settings() {
         "https://github.com/acme/from-settings/issues/1"
     );
 
-    // The environment variables override the settings.
-    std::env::set_var(auth::ENV_CLIENT_ID, "Ov23liFromEnv");
-    std::env::set_var(feedback::ENV_FEEDBACK_REPO, "acme/from-env");
+    // The environment variables (an app opened with them in its options) override the settings.
+    let app = support::open_at(data.path(), |o| {
+        support::use_github(o, &fake);
+        o.github_client_id = Some("Ov23liFromEnv".into());
+        o.feedback_repo = Some("acme/from-env".into());
+    });
     auth::github_start_device_flow(&app, Default::default())
         .await
         .unwrap();
@@ -320,6 +314,4 @@ async fn client_id_and_feedback_repository_come_from_settings() {
     assert!(body.contains("client_id=Ov23liFromEnv&"), "{body}");
     let created = feedback::create_github_issue(&app, issue()).await.unwrap();
     assert_eq!(created.url, "https://github.com/acme/from-env/issues/2");
-    std::env::remove_var(auth::ENV_CLIENT_ID);
-    std::env::remove_var(feedback::ENV_FEEDBACK_REPO);
 }

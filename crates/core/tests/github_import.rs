@@ -2,6 +2,8 @@
 //! GitHub (no internet). The base-URL variables are process-wide, so the tests of this file
 //! take one lock.
 
+mod support;
+
 use skill_builder_core::github::discovery::{self, ListGithubSkillsArgs};
 use skill_builder_core::github::import::{
     self, CheckMarketplaceUpdatesArgs, CheckSkillCustomizedArgs, ImportGithubSkillsArgs,
@@ -128,14 +130,11 @@ fn marketplace_repo(root: &Path) {
 }
 
 async fn setup() -> (FakeGitHub, Arc<App>, tempfile::TempDir, tempfile::TempDir) {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
     let fake = FakeGitHub::start().await;
-    fake.set_env();
     let repo = tempfile::tempdir().unwrap();
     marketplace_repo(repo.path());
     fake.add_repo_from_dir("acme", "skills", "main", repo.path());
-    let data = tempfile::tempdir().unwrap();
-    let app = App::open(Some(data.path().to_path_buf())).unwrap();
+    let (data, app) = support::open_with(|o| support::use_github(o, &fake));
     (fake, app, repo, data)
 }
 

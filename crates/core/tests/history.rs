@@ -1,6 +1,8 @@
 //! Git history of the skills folder: repo creation, auto-commits, history, diff, restore and
 //! the HEAD → working-tree refine diff.
 
+mod support;
+
 use skill_builder_core::history::{
     self, RefineDiff, RestoreSkillVersionArgs, SkillDiffArgs, SkillHistoryArgs,
 };
@@ -36,7 +38,7 @@ fn tempdir() -> tempfile::TempDir {
 
 fn open() -> (tempfile::TempDir, Arc<App>) {
     let dir = tempdir();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let app = support::open_at(dir.path(), |_| {});
     history::ensure_repo(&app.skills_path()).unwrap();
     (dir, app)
 }
@@ -391,7 +393,7 @@ fn history_is_per_skill_newest_first_with_limit() {
 #[test]
 fn history_without_repo_is_empty() {
     let dir = tempdir();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let app = support::open_at(dir.path(), |_| {});
     let git = app.skills_path().join(".git");
     if git.exists() {
         fs::remove_dir_all(&git).unwrap();

@@ -1,5 +1,7 @@
 //! Skill edit locks across app instances sharing one data dir.
 
+mod support;
+
 use serde_json::json;
 use skill_builder_core::{catalog, App, ErrorKind};
 
@@ -14,8 +16,8 @@ fn dead_pid() -> u32 {
 #[tokio::test]
 async fn second_instance_is_refused_while_the_holder_lives_and_reclaims_a_dead_lock() {
     let dir = tempfile::tempdir().unwrap();
-    let a = App::open(Some(dir.path().to_path_buf())).unwrap();
-    let b = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let a = support::open_at(dir.path(), |_| {});
+    let b = support::open_at(dir.path(), |_| {});
     catalog::call(&a, "create_skill", json!({"name": "s"}))
         .await
         .unwrap();
@@ -97,7 +99,7 @@ async fn second_instance_is_refused_while_the_holder_lives_and_reclaims_a_dead_l
 #[tokio::test]
 async fn get_locked_skills_drops_dead_holders() {
     let dir = tempfile::tempdir().unwrap();
-    let a = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let a = support::open_at(dir.path(), |_| {});
     catalog::call(&a, "create_skill", json!({"name": "s"}))
         .await
         .unwrap();
@@ -119,7 +121,7 @@ async fn get_locked_skills_drops_dead_holders() {
 #[tokio::test]
 async fn lock_on_unknown_skill_or_bad_args_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let a = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let a = support::open_at(dir.path(), |_| {});
     let e = catalog::call(&a, "acquire_lock", json!({"skillName": "ghost"}))
         .await
         .unwrap_err();
@@ -175,7 +177,7 @@ fn foreign_lock(app: &App, pid: u32, started: Option<i64>) {
 #[tokio::test]
 async fn a_lock_whose_pid_now_belongs_to_another_process_is_reclaimed() {
     let dir = tempfile::tempdir().unwrap();
-    let a = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let a = support::open_at(dir.path(), |_| {});
     catalog::call(&a, "create_skill", json!({"name": "s"}))
         .await
         .unwrap();
@@ -231,7 +233,7 @@ async fn a_lock_whose_pid_now_belongs_to_another_process_is_reclaimed() {
 #[tokio::test]
 async fn start_up_reclaims_a_reused_pid_lock_and_closes_its_sessions() {
     let dir = tempfile::tempdir().unwrap();
-    let a = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let a = support::open_at(dir.path(), |_| {});
     catalog::call(&a, "create_skill", json!({"name": "s"}))
         .await
         .unwrap();
@@ -284,7 +286,7 @@ async fn a_lock_from_a_version_2_database_is_judged_by_pid_alone() {
         )
         .unwrap();
     }
-    let a = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let a = support::open_at(dir.path(), |_| {});
     let started: Option<i64> =
         a.db.conn()
             .query_row("SELECT pid_started_at FROM skill_locks", [], |r| r.get(0))

@@ -1,12 +1,14 @@
 //! The runtime log level change reaches the log file without a restart.
 
+mod support;
+
 use serde_json::json;
-use skill_builder_core::{catalog, logging, App};
+use skill_builder_core::{catalog, logging};
 
 #[tokio::test]
 async fn set_log_level_takes_effect_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let app = support::open_at(dir.path(), |_| {});
     logging::init(&app.paths.log_file(), "info", None);
     tracing::debug!("marker-before-change");
     catalog::call(&app, "set_log_level", json!({"level": "DEBUG"}))

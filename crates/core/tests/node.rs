@@ -1,43 +1,17 @@
-//! `check_node` and `check_startup_deps` through the catalog. The tests change process-wide
-//! environment variables, so they run one at a time behind a lock.
+//! `check_node` and `check_startup_deps` through the catalog, each app with its own Node and
+//! sidecar options (`SKILL_BUILDER_NODE`, `SKILL_BUILDER_SIDECAR_DIR`).
+
+mod support;
 
 use serde_json::{json, Value};
+use skill_builder_core::options::Options;
 use skill_builder_core::{catalog, App};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tokio::sync::{Mutex, MutexGuard};
 
-static ENV_LOCK: Mutex<()> = Mutex::const_new(());
-
-async fn env_lock() -> MutexGuard<'static, ()> {
-    ENV_LOCK.lock().await
-}
-
-fn app() -> (tempfile::TempDir, Arc<App>) {
-    let tmp = tempfile::tempdir().unwrap();
-    let app = App::open(Some(tmp.path().join("data"))).unwrap();
-    (tmp, app)
-}
-
-/// Sets (or removes) an environment variable for the life of the guard.
-struct EnvVar(&'static str, Option<std::ffi::OsString>);
-impl EnvVar {
-    fn set(name: &'static str, value: Option<&Path>) -> EnvVar {
-        let old = std::env::var_os(name);
-        match value {
-            Some(v) => std::env::set_var(name, v),
-            None => std::env::remove_var(name),
-        }
-        EnvVar(name, old)
-    }
-}
-impl Drop for EnvVar {
-    fn drop(&mut self) {
-        match &self.1 {
-            Some(v) => std::env::set_var(self.0, v),
-            None => std::env::remove_var(self.0),
-        }
-    }
+/// An app over `<tmp>/data` with the options changed by `change`.
+fn app_in(tmp: &Path, change: impl FnOnce(&mut Options)) -> Arc<App> {
+    support::open_at(&tmp.join("data"), change)
 }
 
 fn fake_node(dir: &Path, version: &str) -> PathBuf {
@@ -54,9 +28,7 @@ async fn check_node(app: &Arc<App>) -> Value {
 
 #[tokio::test]
 async fn real_node_on_this_machine() {
-    let _l = env_lock().await;
-    let _e = EnvVar::set("SKILL_BUILDER_NODE", None);
-    let (_t, app) = app();
+    let (_t, app) = support::open();
     let v = check_node(&app).await;
     assert_eq!(v["available"], true, "{v}");
     assert_eq!(v["meets_minimum"], true, "{v}");
@@ -64,15 +36,14 @@ async fn real_node_on_this_machine() {
     assert_eq!(v["error"], Value::Null);
     let version = v["version"].as_str().unwrap();
     assert!(version.starts_with("v20."), "{version}");
-    assert!(skill_builder_core::node::find_node().is_some());
+    assert!(skill_builder_core::node::find_node(&app.options).is_some());
 }
 
 #[tokio::test]
 async fn env_node_too_old() {
-    let _l = env_lock().await;
-    let (t, app) = app();
+    let t = tempfile::tempdir().unwrap();
     let fake = fake_node(t.path(), "v16.0.0");
-    let _e = EnvVar::set("SKILL_BUILDER_NODE", Some(&fake));
+    let app = app_in(t.path(), |o| o.node = Some(fake.clone()));
     let v = check_node(&app).await;
     assert_eq!(v["available"], true, "{v}");
     assert_eq!(v["version"], "v16.0.0");
@@ -82,7 +53,10 @@ async fn env_node_too_old() {
         v["error"],
         "Node.js v16.0.0 found (env) but version 18-24 is required"
     );
-    assert_eq!(skill_builder_core::node::find_node(), Some(fake));
+    assert_eq!(
+        skill_builder_core::node::find_node(&app.options),
+        Some(fake)
+    );
 
     let deps = catalog::call(&app, "check_startup_deps", Value::Null)
         .await
@@ -98,10 +72,9 @@ async fn env_node_too_old() {
 
 #[tokio::test]
 async fn env_node_compatible() {
-    let _l = env_lock().await;
-    let (t, app) = app();
+    let t = tempfile::tempdir().unwrap();
     let fake = fake_node(t.path(), "v22.14.0");
-    let _e = EnvVar::set("SKILL_BUILDER_NODE", Some(&fake));
+    let app = app_in(t.path(), |o| o.node = Some(fake));
     let v = check_node(&app).await;
     assert_eq!(v["meets_minimum"], true, "{v}");
     assert_eq!(v["source"], "env");
@@ -109,10 +82,9 @@ async fn env_node_compatible() {
 
 #[tokio::test]
 async fn env_node_missing_is_reported_not_thrown() {
-    let _l = env_lock().await;
-    let (t, app) = app();
+    let t = tempfile::tempdir().unwrap();
     let missing = t.path().join("no-such-node");
-    let _e = EnvVar::set("SKILL_BUILDER_NODE", Some(&missing));
+    let app = app_in(t.path(), |o| o.node = Some(missing.clone()));
     let v = check_node(&app).await;
     assert_eq!(v["available"], false, "{v}");
     assert_eq!(v["meets_minimum"], false);
@@ -121,23 +93,21 @@ async fn env_node_missing_is_reported_not_thrown() {
         .as_str()
         .unwrap()
         .contains(missing.to_str().unwrap()));
-    assert_eq!(skill_builder_core::node::find_node(), None);
+    assert_eq!(skill_builder_core::node::find_node(&app.options), None);
 }
 
 #[tokio::test]
 async fn startup_deps_all_ok_with_a_complete_sidecar() {
-    let _l = env_lock().await;
-    let (t, app) = app();
+    let t = tempfile::tempdir().unwrap();
     let sidecar = t.path().join("sidecar");
     std::fs::create_dir_all(sidecar.join("src")).unwrap();
     std::fs::write(sidecar.join("src/main.js"), "").unwrap();
     let sdk = sidecar.join("node_modules/@anthropic-ai/claude-agent-sdk");
     std::fs::create_dir_all(&sdk).unwrap();
     std::fs::write(sdk.join("package.json"), r#"{"version":"0.2.7"}"#).unwrap();
-    let _n = EnvVar::set("SKILL_BUILDER_NODE", None);
-    let _s = EnvVar::set("SKILL_BUILDER_SIDECAR_DIR", Some(&sidecar));
+    let app = app_in(t.path(), |o| o.sidecar_dir = Some(sidecar.clone()));
     assert_eq!(
-        skill_builder_core::node::sidecar_dir(),
+        skill_builder_core::node::sidecar_dir(&app.options),
         Some(sidecar.clone())
     );
 
@@ -169,11 +139,10 @@ async fn startup_deps_all_ok_with_a_complete_sidecar() {
 
 #[tokio::test]
 async fn startup_deps_report_a_missing_sidecar() {
-    let _l = env_lock().await;
-    let (t, app) = app();
+    let t = tempfile::tempdir().unwrap();
     let empty = t.path().join("empty-sidecar");
     std::fs::create_dir_all(&empty).unwrap();
-    let _s = EnvVar::set("SKILL_BUILDER_SIDECAR_DIR", Some(&empty));
+    let app = app_in(t.path(), |o| o.sidecar_dir = Some(empty));
     let v = catalog::call(&app, "check_startup_deps", json!({}))
         .await
         .unwrap();
@@ -193,9 +162,8 @@ async fn startup_deps_report_a_missing_sidecar() {
 
 #[tokio::test]
 async fn repo_sidecar_is_the_fallback() {
-    let _l = env_lock().await;
-    let _s = EnvVar::set("SKILL_BUILDER_SIDECAR_DIR", None);
-    let dir = skill_builder_core::node::sidecar_dir().expect("the repository has sidecar/");
+    let dir = skill_builder_core::node::sidecar_dir(&Options::default())
+        .expect("the repository has sidecar/");
     assert!(dir.ends_with("sidecar"), "{}", dir.display());
     assert!(dir.join("package.json").is_file());
 }

@@ -6,7 +6,8 @@ mod support;
 
 use serde_json::json;
 use skill_builder_core::agents::{AgentRequest, PoolConfig, RequestKind};
-use skill_builder_core::{App, ErrorKind};
+use skill_builder_core::ErrorKind;
+use std::path::Path;
 use std::time::{Duration, Instant};
 use support::*;
 
@@ -50,17 +51,21 @@ async fn until(deadline: Duration, mut f: impl FnMut() -> bool) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pool_faults_ready_timeout_dead_heartbeat_and_idle_reaping() {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
     let data = tempfile::tempdir().unwrap();
-    let app = App::open(Some(data.path().to_path_buf())).unwrap();
-    let (sink, _rx) = ChannelSink::attach(&app);
+    // One app per runner folder (`SKILL_BUILDER_SIDECAR_DIR`), all on one data dir.
+    let open = |sidecar_dir: Option<&Path>| {
+        support::open_at(data.path(), |o| {
+            o.mock = true;
+            o.sidecar_dir = sidecar_dir.map(Path::to_path_buf);
+        })
+    };
     let fakes = tempfile::tempdir().unwrap();
 
     // 1. A runner that never reports ready: the request fails with ready_timeout.
     let silent = fakes.path().join("silent");
     fake_sidecar(&silent, "setInterval(() => {}, 1000);\n");
-    std::env::set_var("SKILL_BUILDER_SIDECAR_DIR", &silent);
+    let app = open(Some(&silent));
+    let (sink, _rx) = ChannelSink::attach(&app);
     app.agents.set_config(PoolConfig {
         ready_timeout: Duration::from_millis(500),
         ..PoolConfig::default()
@@ -84,7 +89,8 @@ async fn pool_faults_ready_timeout_dead_heartbeat_and_idle_reaping() {
     //    pending request ends with an error and an agent-exit.
     let deaf = fakes.path().join("deaf");
     fake_sidecar(&deaf, "process.stdout.write(JSON.stringify({type:'sidecar_ready'})+'\\n');\nprocess.stdin.on('data', () => {});\nsetInterval(() => {}, 1000);\n");
-    std::env::set_var("SKILL_BUILDER_SIDECAR_DIR", &deaf);
+    let app = open(Some(&deaf));
+    let (sink, _rx) = ChannelSink::attach(&app);
     app.agents.set_config(PoolConfig {
         ready_timeout: Duration::from_secs(10),
         heartbeat_interval: Duration::from_millis(200),
@@ -110,7 +116,7 @@ async fn pool_faults_ready_timeout_dead_heartbeat_and_idle_reaping() {
     assert_eq!(exit.payload["success"], false);
 
     // 3. An idle runner (the real one, mock mode) is reaped after the idle timeout.
-    std::env::remove_var("SKILL_BUILDER_SIDECAR_DIR");
+    let app = open(None);
     app.agents.set_config(PoolConfig {
         idle_timeout: Duration::from_millis(300),
         heartbeat_interval: Duration::from_millis(100),

@@ -4,8 +4,11 @@
 //! left by a killed process are removed at the next start while a live instance's are kept.
 #![cfg(unix)]
 
+mod support;
+
 use serde_json::json;
 use skill_builder_core::agents::{AgentRequest, RequestKind};
+use skill_builder_core::options::Options;
 use skill_builder_core::{catalog, App};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -15,21 +18,25 @@ const KEY: &str = "sk-ant-api03-PRIVATE-DATA-0123456789abcdef";
 const TOKEN: &str = "gho_PRIVATEDATA0123456789abcdefABCDEF";
 const ENV_KEY: &str = "sk-ant-api03-FROM-THE-ENVIRONMENT-0123456789";
 
+/// The options of every app here: mock agents without pauses, an API key from the
+/// environment (`ANTHROPIC_API_KEY`) and an API that is never reached.
+fn private(o: &mut Options) {
+    o.mock = true;
+    o.mock_delay_ms = Some(0);
+    o.anthropic_base_url = Some("http://127.0.0.1:9".into());
+    o.anthropic_api_key = Some(ENV_KEY.into());
+}
+
 /// The one app of this binary whose log is the process's log (a process has one logger):
 /// no keychain, mock agents, a typical umask (022) so the old 0644/0755 defaults would show,
 /// and both secrets saved the way the UI and the GitHub sign-in save them.
 fn logged_app() -> &'static Arc<App> {
     static APP: OnceLock<Arc<App>> = OnceLock::new();
     APP.get_or_init(|| {
-        std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-        std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-        std::env::set_var("SKILL_BUILDER_MOCK_DELAY_MS", "0");
-        std::env::set_var("ANTHROPIC_BASE_URL", "http://127.0.0.1:9");
-        std::env::set_var("ANTHROPIC_API_KEY", ENV_KEY);
         // SAFETY: umask only sets the process's file-creation mask.
         unsafe { libc::umask(0o022) };
         let root = tempfile::tempdir().unwrap().keep();
-        let app = App::open(Some(root.join("data"))).unwrap();
+        let app = support::open_at(&root.join("data"), private);
         skill_builder_core::logging::init(&app.paths.log_file(), "debug", None);
         save(
             &app,
@@ -50,7 +57,7 @@ fn save(app: &App, settings: serde_json::Value) {
 /// stored level, so every app here stores `debug`: no test lowers it under another's feet.
 fn other_app(data: &Path) -> Arc<App> {
     logged_app();
-    let app = App::open(Some(data.to_path_buf())).unwrap();
+    let app = support::open_at(data, private);
     save(&app, json!({"log_level": "debug"}));
     app
 }
@@ -112,7 +119,7 @@ fn a_data_dir_an_older_version_left_readable_is_tightened_on_open() {
     std::fs::write(&wal, b"").unwrap();
     loose(&wal, 0o644);
 
-    let app = App::open(Some(data.clone())).unwrap();
+    let app = support::open_at(&data, private);
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&db), 0o600);
     assert_eq!(mode(&wal) & 0o077, 0);

@@ -5,8 +5,8 @@
 //! answers. Each test covers a defect that only such a model shows (issue 13, "Agents with a
 //! real model").
 //!
-//! The tests change process-wide environment variables (HOME, ANTHROPIC_BASE_URL), so they
-//! run one at a time.
+//! Each app has its own HOME and fake API (its options); the tests still run one at a time to
+//! bound the load of the Claude Code processes they start.
 
 mod support;
 
@@ -15,41 +15,47 @@ use skill_builder_core::agents::PoolConfig;
 use skill_builder_core::events::Event;
 use skill_builder_core::{catalog, history, refine, workflow, workspace_skills, App};
 use skill_builder_testkit::claude_like::{claude_like_script, Task};
-use skill_builder_testkit::fake_messages::{FakeMessages, Reply, Script};
+use skill_builder_testkit::fake_messages::{FakeMessages, Reply, Reserved, Script};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::*;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 const KEY: &str = "sk-ant-api03-real-agents-test-key-0123456789abcdef";
 
-/// One test at a time: the environment is shared by the whole process.
+/// One test at a time (load, not shared state).
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 struct Env {
     app: Arc<App>,
     sink: Arc<ChannelSink>,
     rx: UnboundedReceiver<Event>,
+    /// The port of the app's Anthropic API, until [`Env::serve`] starts the fake on it.
+    api: Mutex<Option<Reserved>>,
     _home: tempfile::TempDir,
     _data: tempfile::TempDir,
+}
+
+impl Env {
+    /// Starts the app's fake Anthropic API with `script`.
+    fn serve(&self, script: Script) -> FakeMessages {
+        let api = self.api.lock().unwrap().take();
+        api.expect("one fake API per test").start(script)
+    }
 }
 
 /// An app on a temp data folder with the API key saved, offline (HOME and the CLI's config in
 /// a temp folder, no keychain, no mock). `None` when Node is missing.
 async fn open_app() -> Option<Env> {
-    if skill_builder_core::node::find_node().is_none() {
+    if !has_node() {
         eprintln!("skipping: node is not on PATH");
         return None;
     }
     let home = tempfile::tempdir().unwrap();
-    std::env::set_var("HOME", home.path());
-    std::env::set_var("CLAUDE_CONFIG_DIR", home.path().join(".claude"));
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    std::env::remove_var("SKILL_BUILDER_MOCK_AGENTS");
-    std::env::remove_var("ANTHROPIC_API_KEY");
+    let api = FakeMessages::reserve();
     let data = tempfile::tempdir().unwrap();
-    let app = App::open(Some(data.path().to_path_buf())).unwrap();
+    let app = open_at(data.path(), |o| real_sdk(o, home.path(), api.url()));
     let (sink, rx) = ChannelSink::attach(&app);
     call(
         &app,
@@ -61,15 +67,10 @@ async fn open_app() -> Option<Env> {
         app,
         sink,
         rx,
+        api: Mutex::new(Some(api)),
         _home: home,
         _data: data,
     })
-}
-
-fn serve(script: Script) -> FakeMessages {
-    let fake = FakeMessages::start(script);
-    std::env::set_var("ANTHROPIC_BASE_URL", fake.url());
-    fake
 }
 
 async fn call(app: &Arc<App>, cmd: &str, args: Value) -> Value {
@@ -183,7 +184,7 @@ async fn the_workflow_steps_and_the_answer_evaluator_with_a_claude_like_model() 
     let evaluation = json!({"verdict": "sufficient", "answered_count": 1, "empty_count": 0, "vague_count": 0,
         "total_count": 1, "reasoning": "All clear.", "per_question": [{"question_id": "Q1", "verdict": "clear"}]})
     .to_string();
-    let fake = serve(claude_like_script(vec![
+    let fake = env.serve(claude_like_script(vec![
         Task::new("Step: 0 (")
             .skill("research")
             .read(&uc)
@@ -325,7 +326,7 @@ async fn the_skill_test_plans_and_the_evaluator_use_their_tools() {
     call(&app, "create_skill", json!({"name": "pricing"})).await;
     write_finished_skill(&app, "pricing");
     let verdict = "## Verdict\n**Better plan: A (with pricing)**\nA 24/30 vs B 17/30\n\n## Recommendations\n1. Add the volume tiers.";
-    let fake = serve(claude_like_script(vec![
+    let fake = env.serve(claude_like_script(vec![
         Task::new("Plan the following task")
             .skill("pricing")
             .read(".claude/skills/skill-test/SKILL.md")
@@ -382,7 +383,7 @@ async fn a_refine_session_survives_an_idle_gap_and_every_turn_has_a_transcript()
     let md = skill.join("SKILL.md");
     let v2 = "---\nname: pricing\ndescription: Pricing rules. Use for price questions.\n---\n# Pricing\n\n## Discounts\nVolume discounts start at 100 units.\n";
     let v3 = "---\nname: pricing\ndescription: Pricing rules. Use for price questions.\n---\n# Pricing\nDiscounts from 100 units.\n";
-    let fake = serve(claude_like_script(vec![
+    let fake = env.serve(claude_like_script(vec![
         Task::new("Current request: Add the discount rules")
             .read(&md)
             .write(&md, v2)
@@ -475,7 +476,7 @@ async fn turning_mock_off_sends_the_next_request_to_the_api() {
     let ctx = app.skills_path().join("switcher/context");
     let uc = app.workspace_path().join("switcher/user-context.md");
     let plan = "---\npurpose: domain\n---\n# Real plan\n";
-    let fake = serve(claude_like_script(vec![Task::new("Step: 0 (")
+    let fake = env.serve(claude_like_script(vec![Task::new("Step: 0 (")
         .read(&uc)
         .write(ctx.join("research-plan.md"), plan)
         .write(ctx.join("clarifications.json"), clarifications(None))
@@ -540,7 +541,7 @@ async fn has_running_agents_without_a_session_counts_every_agent() {
     let app = env.app.clone();
     call(&app, "create_skill", json!({"name": "busy-skill"})).await;
     // The answer is held back, so the agent is surely running while we ask.
-    let _fake = serve(Script::new(|req| {
+    let _fake = env.serve(Script::new(|req| {
         if req.is_side_request() {
             return skill_builder_testkit::fake_messages::side_reply(req);
         }

@@ -3,21 +3,17 @@
 //! the rows and the files. Then the resolve commands, `.trash`, plugin skills, sessions,
 //! start-up, and a crash (SIGKILL) in the middle of a step followed by a resumed build.
 
+mod support;
+
 use rusqlite::params;
 use serde_json::json;
 use skill_builder_core::reconcile::{self, DiscoveredSkill, ReconciliationResult, ResolveArgs};
 use skill_builder_core::{catalog, App, ErrorKind};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use support::open;
 
 // ---- fixtures ----
-
-fn open() -> (tempfile::TempDir, Arc<App>) {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
-    (dir, app)
-}
 
 fn sql(app: &App, q: &str, p: impl rusqlite::Params) {
     app.db.conn().execute(q, p).unwrap();
@@ -820,14 +816,14 @@ fn workspace_equal_to_skills_folder_still_reconciles() {
     let dir = tempfile::tempdir().unwrap();
     let shared = dir.path().join("both");
     {
-        let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+        let app = support::open_at(dir.path(), |_| {});
         skill_builder_core::settings::update(&app, |s| {
             s.workspace_path = Some(shared.display().to_string());
             s.skills_path = Some(shared.display().to_string());
         })
         .unwrap();
     }
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let app = support::open_at(dir.path(), |_| {});
     assert_eq!(app.workspace_path(), app.skills_path());
     builder(&app, "same-dir", 0, "pending");
     evidence(&skill_dir(&app, "same-dir"), &[0, 2]);
@@ -1110,13 +1106,11 @@ async fn run_startup_reports_each_step_and_hands_notifications_to_the_ui() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_step_2_is_reported_reset_and_the_build_resumes_at_step_2() {
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_path_buf();
     // The run that gets killed: steps 0 and 1 done, step 2 running when the process died.
     {
-        let app = App::open(Some(data.clone())).unwrap();
+        let app = support::open_at(&data, |o| o.mock = true);
         catalog::call(&app, "create_skill", json!({"name": "crash-skill"}))
             .await
             .unwrap();
@@ -1153,7 +1147,7 @@ async fn sigkill_mid_step_2_is_reported_reset_and_the_build_resumes_at_step_2() 
         );
     }
     // The next start: the DB opens, start-up reconciles.
-    let app = App::open(Some(data)).unwrap();
+    let app = support::open_at(&data, |o| o.mock = true);
     let report = skill_builder_core::startup::run_startup(&app).unwrap();
     let rec = report.reconciliation.unwrap();
     assert_eq!(rec.notifications.len(), 1, "{rec:?}");

@@ -9,10 +9,7 @@ use std::sync::Arc;
 use support::*;
 
 async fn built(name: &str) -> (tempfile::TempDir, Arc<App>) {
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let (dir, app) = open_mock();
     catalog::call(&app, "create_skill", json!({"name": name}))
         .await
         .unwrap();

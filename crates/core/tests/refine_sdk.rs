@@ -4,24 +4,20 @@
 mod support;
 
 use serde_json::json;
-use skill_builder_core::{catalog, history, refine, App};
+use skill_builder_core::{catalog, history, refine};
 use skill_builder_testkit::fake_messages::{workflow_script, FakeMessages};
 
 const KEY: &str = "sk-ant-api03-refine-test-key-abcdefghijklmnop";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refine_and_skill_test_through_the_real_sdk() {
-    if skill_builder_core::node::find_node().is_none() {
+    if !support::has_node() {
         eprintln!("skipping: node is not on PATH");
         return;
     }
     let home = tempfile::tempdir().unwrap();
-    std::env::set_var("HOME", home.path());
-    std::env::set_var("CLAUDE_CONFIG_DIR", home.path().join(".claude"));
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    std::env::remove_var("SKILL_BUILDER_MOCK_AGENTS");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let api = FakeMessages::reserve();
+    let (_dir, app) = support::open_with(|o| support::real_sdk(o, home.path(), api.url()));
     catalog::call(
         &app,
         "save_settings",
@@ -42,11 +38,10 @@ async fn refine_and_skill_test_through_the_real_sdk() {
     );
 
     let refined = "---\nname: pricing\ndescription: Pricing rules. Use for price questions.\n---\n# Pricing\n\n## Discounts\nVolume discounts start at 100 units.\n";
-    let fake = FakeMessages::start(workflow_script(vec![(
+    let fake = api.start(workflow_script(vec![(
         "Current request: Add the discount rules".to_string(),
         vec![(skill.join("SKILL.md"), refined.to_string())],
     )]));
-    std::env::set_var("ANTHROPIC_BASE_URL", fake.url());
 
     let info = catalog::call(
         &app,

@@ -1,10 +1,13 @@
 //! Tests named for the claims of docs/security.md that no other test covered. Each test name
 //! is the claim; the document lists these next to the existing tests it references.
 
+mod support;
+
 use serde_json::{json, Value};
 use skill_builder_core::agents::{AgentRequest, RequestKind};
 use skill_builder_core::events::{Event, EventSink};
-use skill_builder_core::{catalog, App, ErrorKind};
+use skill_builder_core::options::Options;
+use skill_builder_core::{catalog, ErrorKind};
 use skill_builder_testkit::fake_github::{FakeFile, FakeGitHub};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,19 +15,19 @@ use std::sync::{Arc, Mutex};
 
 const KEY: &str = "sk-ant-api03-SECURITY-CLAIMS-0123456789abcdef";
 
-/// Process-wide settings of this test binary, set once before any test runs its app: no
-/// keychain, mock agents, the Anthropic API on a closed port, HOME in a temp folder.
-fn isolate() -> &'static Path {
+/// The home folder of the apps of these tests (a temp folder).
+fn home() -> &'static Path {
     static HOME: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    HOME.get_or_init(|| {
-        std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-        std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-        std::env::set_var("SKILL_BUILDER_MOCK_DELAY_MS", "0");
-        std::env::set_var("ANTHROPIC_BASE_URL", "http://127.0.0.1:9");
-        let home = tempfile::tempdir().unwrap().keep();
-        std::env::set_var("HOME", &home);
-        home
-    })
+    HOME.get_or_init(|| tempfile::tempdir().unwrap().keep())
+}
+
+/// The options of every app here: no keychain, mock agents, the Anthropic API on a closed
+/// port, HOME in a temp folder.
+fn isolated(o: &mut Options) {
+    o.mock = true;
+    o.mock_delay_ms = Some(0);
+    o.anthropic_base_url = Some("http://127.0.0.1:9".into());
+    o.home = Some(home().to_path_buf());
 }
 
 #[derive(Default)]
@@ -55,9 +58,8 @@ fn all_text(dir: &Path) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn api_key_in_an_agent_config_never_reaches_events_transcripts_usage_rows_or_logs() {
-    isolate();
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let app = support::open_at(dir.path(), isolated);
     skill_builder_core::logging::init(&app.paths.log_file(), "debug", None);
     catalog::call(&app, "create_skill", json!({"name": "secret-skill"}))
         .await
@@ -139,9 +141,8 @@ async fn api_key_in_an_agent_config_never_reaches_events_transcripts_usage_rows_
 
 #[tokio::test(flavor = "multi_thread")]
 async fn api_key_test_errors_never_echo_the_key() {
-    isolate();
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let app = support::open_at(dir.path(), isolated);
     // The API is a closed port: a network error, which must not repeat the key.
     let e = catalog::call(&app, "test_api_key", json!({"apiKey": KEY}))
         .await
@@ -154,9 +155,9 @@ async fn api_key_test_errors_never_echo_the_key() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn copy_file_outside_the_app_roots_only_saves_zip_or_skill_files_under_home() {
-    let home = isolate();
+    let home = home();
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().join("data"))).unwrap();
+    let app = support::open_at(&dir.path().join("data"), isolated);
     let src = app.paths.exports_dir().join("pkg.skill");
     std::fs::create_dir_all(src.parent().unwrap()).unwrap();
     std::fs::write(&src, b"PK").unwrap();
@@ -195,9 +196,8 @@ async fn copy_file_outside_the_app_roots_only_saves_zip_or_skill_files_under_hom
 
 #[tokio::test(flavor = "multi_thread")]
 async fn start_agent_refuses_a_cwd_or_transcript_folder_outside_the_app_roots() {
-    isolate();
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().join("data"))).unwrap();
+    let app = support::open_at(&dir.path().join("data"), isolated);
     // Outside every root (the temp dir is a root: skill tests run agents there).
     let outside = Path::new("/etc");
     let base = json!({
@@ -222,9 +222,8 @@ async fn start_agent_refuses_a_cwd_or_transcript_folder_outside_the_app_roots() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn workflow_agents_run_in_accept_edits_mode_with_the_step_allow_list() {
-    isolate();
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let app = support::open_at(dir.path(), isolated);
     let sink = Arc::new(Collect::default());
     app.events.subscribe(sink.clone());
     catalog::call(&app, "create_skill", json!({"name": "perm"}))
@@ -266,9 +265,7 @@ async fn workflow_agents_run_in_accept_edits_mode_with_the_step_allow_list() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn github_import_refuses_repository_paths_that_leave_the_skill_folder() {
-    isolate();
     let fake = FakeGitHub::start().await;
-    fake.set_env();
     let file = |b: &[u8]| FakeFile {
         bytes: b.to_vec(),
         executable: false,
@@ -284,7 +281,10 @@ async fn github_import_refuses_repository_paths_that_leave_the_skill_folder() {
     );
     fake.set_branch_files("acme", "evil", "main", files);
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().join("data"))).unwrap();
+    let app = support::open_at(&dir.path().join("data"), |o| {
+        isolated(o);
+        support::use_github(o, &fake);
+    });
     let before = all_text(dir.path());
     let out = skill_builder_core::github::import::import_github_skills(
         &app,

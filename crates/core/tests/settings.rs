@@ -1,15 +1,11 @@
 //! Settings commands: defaults, merge-save, secrets, the skills-folder move.
 
+mod support;
+
 use serde_json::{json, Value};
 use skill_builder_core::{catalog, settings, App, ErrorKind};
 use std::sync::Arc;
-
-fn open() -> (tempfile::TempDir, Arc<App>) {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
-    (dir, app)
-}
+use support::open;
 
 async fn call(app: &Arc<App>, name: &str, args: Value) -> Value {
     catalog::call(app, name, args)

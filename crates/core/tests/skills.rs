@@ -1,14 +1,11 @@
 //! Skill management commands through the catalog, as every shell calls them.
 
+mod support;
+
 use serde_json::{json, Value};
 use skill_builder_core::{catalog, App, ErrorKind};
 use std::sync::Arc;
-
-fn open() -> (tempfile::TempDir, Arc<App>) {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
-    (dir, app)
-}
+use support::open;
 
 async fn call(app: &Arc<App>, name: &str, args: Value) -> Value {
     catalog::call(app, name, args)

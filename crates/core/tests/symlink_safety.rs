@@ -3,6 +3,8 @@
 //! the path guard, so nothing outside the app's folders is deleted, returned or packed.
 #![cfg(unix)]
 
+mod support;
+
 use serde_json::{json, Value};
 use skill_builder_core::{catalog, App, Error, ErrorKind};
 use std::io::{Cursor, Read, Write};
@@ -21,12 +23,19 @@ struct Fx {
 
 impl Fx {
     fn new() -> Fx {
-        std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
+        Fx::with(|_| {})
+    }
+
+    fn new_mock() -> Fx {
+        Fx::with(|o| o.mock = true)
+    }
+
+    fn with(change: impl FnOnce(&mut skill_builder_core::options::Options)) -> Fx {
         let tmp = tempfile::tempdir().unwrap();
         let base = std::fs::canonicalize(tmp.path()).unwrap();
         let outside = base.join("outside");
         std::fs::create_dir_all(&outside).unwrap();
-        let app = App::open(Some(base.join("data"))).unwrap();
+        let app = support::open_at(&base.join("data"), change);
         let fx = Fx {
             _tmp: tmp,
             app,
@@ -223,8 +232,7 @@ async fn reset_legacy_skills_never_deletes_through_links() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn step_one_never_wipes_a_context_folder_through_a_linked_skill_folder() {
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-    let f = Fx::new();
+    let f = Fx::new_mock();
     let dir = f.library_skill("wipe-linked").await;
     let ctx = f.put_outside("real/context/research-plan.md");
     f.replace_with_link(&dir, &f.outside.join("real"));

@@ -1,20 +1,16 @@
 //! `upload_skill` and `export_skill` through the catalog: both layouts, every hostile ZIP
 //! kind refused with nothing written and no row, duplicates, export → re-upload round trip.
 
+mod support;
+
 use serde_json::{json, Value};
 use skill_builder_core::{catalog, settings, workspace_skills, App, Error, ErrorKind};
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use support::open;
 use zip::write::SimpleFileOptions;
-
-fn open() -> (tempfile::TempDir, Arc<App>) {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
-    (dir, app)
-}
 
 async fn call(app: &Arc<App>, name: &str, args: Value) -> Value {
     catalog::call(app, name, args)

@@ -1,21 +1,15 @@
 //! Usage commands against a real database in a temp data dir: persisting agent runs (upsert,
 //! shutdown guard, reset survival, workflow-run FK) and every report with exact numbers.
 
+mod support;
+
 use rusqlite::params;
 use serde_json::{json, Value};
 use skill_builder_core::args::NoArgs;
 use skill_builder_core::catalog;
 use skill_builder_core::usage::{self, *};
 use skill_builder_core::{App, ErrorKind};
-use std::sync::Arc;
-use tempfile::TempDir;
-
-fn open() -> (TempDir, Arc<App>) {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
-    (dir, app)
-}
+use support::open;
 
 /// A builder skill: master row + workflow run. Returns the workflow run id.
 fn add_skill(app: &App, name: &str) -> i64 {

@@ -3,6 +3,8 @@
 //! project is used only when adopted, and then nothing of the user's is removed, overwritten
 //! or pruned — the app touches only what its manifest says it wrote.
 
+mod support;
+
 use serde_json::{json, Value};
 use skill_builder_core::workflow::deploy::{MANIFEST, SECTION_BEGIN};
 use skill_builder_core::{catalog, startup, App, ErrorKind};
@@ -13,10 +15,10 @@ use std::time::{Duration, SystemTime};
 
 const BUNDLED_AGENT: &str = include_str!("../assets/agents/confirm-decisions.md");
 
+/// An app whose data dir is `<temp>/data`, so the temp dir has room for folders outside it.
 fn open() -> (tempfile::TempDir, Arc<App>) {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().join("data"))).unwrap();
+    let app = support::open_at(&dir.path().join("data"), |_| {});
     (dir, app)
 }
 
@@ -288,7 +290,7 @@ async fn legacy_files_go_only_when_the_app_recognises_them_as_its_own() {
     }
     // An old database of the app's own, closed cleanly.
     let old_data = d.path().join("old-data");
-    drop(App::open(Some(old_data.clone())).unwrap());
+    drop(support::open_at(&old_data, |_| {}));
     let legacy_db = std::fs::read(old_data.join("skill-builder.db")).unwrap();
 
     call(&app, "clear_workspace", json!({})).await;

@@ -4,16 +4,13 @@
 mod support;
 
 use serde_json::json;
-use skill_builder_core::{catalog, workflow, App};
+use skill_builder_core::{catalog, workflow};
 use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_node_mid_step_fails_the_step_and_the_next_run_recovers() {
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
     // Slow mock turns so the kill lands while the step runs.
-    std::env::set_var("SKILL_BUILDER_MOCK_DELAY_MS", "300");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let (_dir, app) = open_with(slow_mock);
     let (_sink, mut rx) = ChannelSink::attach(&app);
     catalog::call(&app, "create_skill", json!({"name": "crashy"}))
         .await
@@ -79,7 +76,6 @@ async fn killing_node_mid_step_fails_the_step_and_the_next_run_recovers() {
         0
     );
 
-    std::env::set_var("SKILL_BUILDER_MOCK_DELAY_MS", "1");
     let again = workflow::start_step(&app, "crashy", 0, None).await.unwrap();
     let new_pid = app.agents.pid_of("crashy").unwrap();
     assert_ne!(new_pid, pid, "a fresh sidecar was spawned");
@@ -96,10 +92,7 @@ async fn killing_node_mid_step_fails_the_step_and_the_next_run_recovers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cleanup_skill_sidecar_sends_agent_shutdown_for_pending_requests() {
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-    std::env::set_var("SKILL_BUILDER_MOCK_DELAY_MS", "300");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let (_dir, app) = open_with(slow_mock);
     let (sink, mut rx) = ChannelSink::attach(&app);
     catalog::call(&app, "create_skill", json!({"name": "stopper"}))
         .await

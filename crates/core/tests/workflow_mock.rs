@@ -3,15 +3,12 @@
 mod support;
 
 use serde_json::json;
-use skill_builder_core::{catalog, history, workflow, App};
+use skill_builder_core::{catalog, history, workflow};
 use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_build_runs_four_steps_and_records_everything() {
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let (_dir, app) = open_mock();
     let (sink, _rx) = ChannelSink::attach(&app);
     catalog::call(
         &app,
@@ -140,9 +137,7 @@ async fn mock_build_runs_four_steps_and_records_everything() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn steps_are_guarded_and_reset_deletes_later_outputs() {
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let (_dir, app) = open_mock();
     catalog::call(&app, "create_skill", json!({"name": "guarded"}))
         .await
         .unwrap();
@@ -241,9 +236,7 @@ async fn steps_are_guarded_and_reset_deletes_later_outputs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn package_skill_writes_outside_the_repo() {
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let (_dir, app) = open_mock();
     catalog::call(&app, "create_skill", json!({"name": "pkg"}))
         .await
         .unwrap();

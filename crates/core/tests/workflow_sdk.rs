@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::json;
-use skill_builder_core::{catalog, workflow, App};
+use skill_builder_core::{catalog, workflow};
 use skill_builder_testkit::fake_messages::{workflow_script, workflow_usage, FakeMessages};
 use support::*;
 
@@ -27,18 +27,13 @@ fn clarifications() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn build_through_the_real_sdk_against_the_fake_api() {
-    if skill_builder_core::node::find_node().is_none() {
+    if !has_node() {
         eprintln!("skipping: node is not on PATH");
         return;
     }
     let home = tempfile::tempdir().unwrap();
-    std::env::set_var("HOME", home.path());
-    std::env::set_var("CLAUDE_CONFIG_DIR", home.path().join(".claude"));
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    std::env::remove_var("SKILL_BUILDER_MOCK_AGENTS");
-    std::env::remove_var("ANTHROPIC_API_KEY");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let api = FakeMessages::reserve();
+    let (dir, app) = open_with(|o| real_sdk(o, home.path(), api.url()));
     let (sink, _rx) = ChannelSink::attach(&app);
     catalog::call(
         &app,
@@ -69,8 +64,7 @@ async fn build_through_the_real_sdk_against_the_fake_api() {
             (ctx.join("evaluations.md"), "# Evaluations\n1. a\n2. b\n3. c\n".to_string()),
         ]),
     ];
-    let fake = FakeMessages::start(workflow_script(steps));
-    std::env::set_var("ANTHROPIC_BASE_URL", fake.url());
+    let fake = api.start(workflow_script(steps));
 
     let report = workflow::build::build_skill(&app, "orders-domain", |_| {}).await;
     let report = report.unwrap_or_else(|e| {

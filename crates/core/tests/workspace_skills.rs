@@ -1,12 +1,15 @@
 //! Settings→Skills commands (list, toggle, purpose slots, delete, content), bundled-skill
 //! seeding and `lint_skill`, through the catalog as every shell calls them.
 
+mod support;
+
 use serde_json::{json, Value};
 use skill_builder_core::workspace_skills::{self, SeedStatus};
 use skill_builder_core::{catalog, App, Error, ErrorKind};
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use support::open;
 
 const BUNDLED: [&str; 4] = [
     "research",
@@ -14,13 +17,6 @@ const BUNDLED: [&str; 4] = [
     "skill-test",
     "validate-skill",
 ];
-
-fn open() -> (tempfile::TempDir, Arc<App>) {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
-    (dir, app)
-}
 
 async fn call(app: &Arc<App>, name: &str, args: Value) -> Value {
     catalog::call(app, name, args)

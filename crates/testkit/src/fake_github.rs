@@ -2,8 +2,9 @@
 //! (`/oauth`) in one server. Repositories are built by the test from folders on disk (file
 //! bytes and exec bits kept); every request is recorded so tests can check headers.
 //!
-//! Point the core at it with [`FakeGitHub::set_env`] (the three `SKILL_BUILDER_GITHUB_*_URL`
-//! variables are process-wide: serialise tests that use them).
+//! Point an app at it with its three URLs ([`FakeGitHub::api_url`], [`FakeGitHub::raw_url`],
+//! [`FakeGitHub::oauth_url`]) in the app's options, or in a child process's
+//! `SKILL_BUILDER_GITHUB_*_URL` variables.
 
 use crate::http::{json_response, Recorded, ScriptedServer};
 use axum::body::Body;
@@ -416,13 +417,6 @@ impl FakeGitHub {
     }
     pub fn oauth_url(&self) -> String {
         format!("{}/oauth", self.server.url())
-    }
-
-    /// Points the core's GitHub client at this server (process-wide environment).
-    pub fn set_env(&self) {
-        std::env::set_var("SKILL_BUILDER_GITHUB_API_URL", self.api_url());
-        std::env::set_var("SKILL_BUILDER_GITHUB_RAW_URL", self.raw_url());
-        std::env::set_var("SKILL_BUILDER_GITHUB_OAUTH_URL", self.oauth_url());
     }
 
     /// Adds (or replaces) branch `branch` of `owner/repo` with the files of `dir`. The first

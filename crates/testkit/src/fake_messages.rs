@@ -503,10 +503,37 @@ pub struct FakeMessages {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+/// A port taken for a fake started later: an app is given its [`Reserved::url`] when it opens,
+/// and the script, which may name the app's folders, comes afterwards.
+pub struct Reserved {
+    listener: std::net::TcpListener,
+}
+
+impl Reserved {
+    /// `http://127.0.0.1:<port>` — the value for `ANTHROPIC_BASE_URL`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.listener.local_addr().expect("local addr"))
+    }
+
+    /// Starts the fake on this port.
+    pub fn start(self, script: Script) -> FakeMessages {
+        FakeMessages::start_on(self.listener, script)
+    }
+}
+
 impl FakeMessages {
     /// Starts the server on a free port (own thread and runtime; no runtime needed by the caller).
     pub fn start(script: Script) -> FakeMessages {
+        FakeMessages::reserve().start(script)
+    }
+
+    /// Takes a free port now and starts the server on it later ([`Reserved::start`]).
+    pub fn reserve() -> Reserved {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        Reserved { listener }
+    }
+
+    fn start_on(listener: std::net::TcpListener, script: Script) -> FakeMessages {
         listener.set_nonblocking(true).expect("nonblocking");
         let addr = listener.local_addr().expect("local addr");
         let inner = Arc::new(Inner {

@@ -8,7 +8,7 @@ pub mod transcript;
 pub use pool::{AgentHandle, AgentOutcome, AgentRequest, PoolConfig, RequestKind, SidecarPool};
 
 /// The environment variable that forces mock agents whatever the settings say.
-pub const MOCK_ENV: &str = "SKILL_BUILDER_MOCK_AGENTS";
+pub use crate::options::MOCK_ENV;
 
 /// The spellings that turn a switch on, shared with the sidecar (`switchOn` in
 /// `sidecar/src/protocol.js`; both sides test `sidecar/test-support/switch-spellings.json`):
@@ -19,12 +19,6 @@ pub const SWITCH_ON: [&str; 4] = ["1", "true", "yes", "on"];
 pub fn switch_on(value: &str) -> bool {
     let v = value.trim().to_ascii_lowercase();
     SWITCH_ON.contains(&v.as_str())
-}
-
-/// `SKILL_BUILDER_MOCK_AGENTS` is set to an "on" spelling, read now (not at start-up), so
-/// every request decides for itself.
-pub fn mock_env_on() -> bool {
-    std::env::var(MOCK_ENV).is_ok_and(|v| switch_on(&v))
 }
 
 #[cfg(test)]

@@ -19,11 +19,13 @@ pub const CLIENT_ID_SETTING: &str = "github_oauth_client_id";
 pub const DEFAULT_SCOPES: &str = "read:user public_repo";
 pub const ENV_SCOPES: &str = "SKILL_BUILDER_GITHUB_SCOPES";
 
-/// The environment variable, else the setting; neither set is a configuration error that
-/// says what to set, instead of a GitHub error about an unknown client.
+/// The environment variable (through the options), else the setting; neither set is a
+/// configuration error that says what to set, instead of a GitHub error about an unknown client.
 fn client_id(app: &App) -> Result<String> {
-    if let Some(id) = std::env::var(ENV_CLIENT_ID)
-        .ok()
+    if let Some(id) = app
+        .options
+        .github_client_id
+        .as_deref()
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
     {
@@ -42,9 +44,10 @@ fn client_id(app: &App) -> Result<String> {
         })
 }
 
-fn scopes() -> String {
-    std::env::var(ENV_SCOPES)
-        .ok()
+fn scopes(app: &App) -> String {
+    app.options
+        .github_scopes
+        .clone()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| DEFAULT_SCOPES.to_string())
 }
@@ -88,7 +91,7 @@ pub enum GitHubAuthResult {
 pub async fn github_start_device_flow(app: &App, _: NoArgs) -> Result<DeviceFlowResponse> {
     let id = client_id(app)?;
     let gh = GitHub::with_token(app, None);
-    let sc = scopes();
+    let sc = scopes(app);
     let r = gh
         .oauth_post("/login/device/code", &[("client_id", &id), ("scope", &sc)])
         .await?;

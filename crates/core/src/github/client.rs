@@ -1,6 +1,7 @@
-//! The one GitHub HTTP client (ingestion.md §4.2): base URLs from the environment (read at
-//! call time), standard headers, optional bearer token, timeouts, retries of idempotent GETs,
-//! and rate-limit answers turned into a `network` error with the reset time.
+//! The one GitHub HTTP client (ingestion.md §4.2): base URLs from the app's options (the
+//! `SKILL_BUILDER_GITHUB_*_URL` variables), standard headers, optional bearer token,
+//! timeouts, retries of idempotent GETs, and rate-limit answers turned into a `network` error
+//! with the reset time.
 //!
 //! The token never appears in an error message or a log line: every message that leaves
 //! this module goes through [`GitHub::scrub`].
@@ -22,9 +23,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Pauses before the retries of an idempotent GET (5xx or connection error).
 const RETRY_DELAYS: [Duration; 2] = [Duration::from_millis(500), Duration::from_secs(2)];
 
-fn env_url(var: &str, default: &str) -> String {
-    std::env::var(var)
-        .ok()
+fn base_url(configured: Option<&str>, default: &str) -> String {
+    configured
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| default.to_string())
@@ -95,7 +95,7 @@ pub struct GitHub {
 }
 
 impl GitHub {
-    /// A client with the stored token (if any) and the base URLs of the environment.
+    /// A client with the stored token (if any) and the base URLs of the options.
     pub fn from_app(app: &App) -> Result<GitHub> {
         let token = crate::settings::load(app)?
             .github_oauth_token
@@ -104,11 +104,12 @@ impl GitHub {
     }
 
     pub fn with_token(app: &App, token: Option<String>) -> GitHub {
+        let o = &app.options;
         GitHub {
             http: app.http.clone(),
-            api: env_url(ENV_API_URL, DEFAULT_API_URL),
-            raw: env_url(ENV_RAW_URL, DEFAULT_RAW_URL),
-            oauth: env_url(ENV_OAUTH_URL, DEFAULT_OAUTH_URL),
+            api: base_url(o.github_api_url.as_deref(), DEFAULT_API_URL),
+            raw: base_url(o.github_raw_url.as_deref(), DEFAULT_RAW_URL),
+            oauth: base_url(o.github_oauth_url.as_deref(), DEFAULT_OAUTH_URL),
             token,
         }
     }

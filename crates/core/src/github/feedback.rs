@@ -52,11 +52,13 @@ pub fn parse_repository(v: &str) -> Option<(String, String)> {
     }
 }
 
-/// The environment variable, else the setting; an error names whichever was used (or both
-/// when neither is set).
+/// The environment variable (through the options), else the setting; an error names
+/// whichever was used (or both when neither is set).
 fn feedback_repo(app: &App) -> Result<(String, String)> {
-    let env = std::env::var(ENV_FEEDBACK_REPO)
-        .ok()
+    let env = app
+        .options
+        .feedback_repo
+        .clone()
         .filter(|s| !s.trim().is_empty());
     let (value, source) = match env {
         Some(v) => (v, ENV_FEEDBACK_REPO.to_string()),

@@ -77,17 +77,10 @@ impl Target {
     }
 }
 
-/// The user's home folder at this moment: `$HOME` on Unix (so tests and `sudo -u` can point
-/// it elsewhere), the OS profile folder otherwise.
-pub fn home_dir() -> Result<PathBuf> {
-    let from_env = if cfg!(unix) {
-        std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .map(PathBuf::from)
-    } else {
-        None
-    };
-    from_env.or_else(dirs::home_dir).ok_or_else(|| {
+/// The user's home folder: `HOME` of the options on Unix (so tests and `sudo -u` can point it
+/// elsewhere), the OS profile folder otherwise.
+pub fn home_dir(options: &crate::options::Options) -> Result<PathBuf> {
+    options.home_dir().ok_or_else(|| {
         Error::io("no home folder found (HOME is not set); pass a folder with --dir instead")
     })
 }

@@ -52,8 +52,8 @@ pub struct PlacementArgs {
 }
 
 impl PlacementArgs {
-    /// The agent's skills folder, `~` being `$HOME` now.
-    pub fn target(&self) -> Result<Target> {
+    /// The agent's skills folder, `~` being the options' `HOME`.
+    pub fn target(&self, app: &App) -> Result<Target> {
         let project = self.project_path.as_deref().map(Path::new);
         let dir = self.dir.as_deref().map(Path::new);
         agents::resolve(
@@ -62,17 +62,17 @@ impl PlacementArgs {
                 project,
                 dir,
             },
-            &agents_home(project.is_none() && dir.is_none())?,
+            &agents_home(app, project.is_none() && dir.is_none())?,
         )
     }
 }
 
 /// The home folder, needed only for user-scope installs (a `--dir` install works without one).
-fn agents_home(needed: bool) -> Result<PathBuf> {
+fn agents_home(app: &App, needed: bool) -> Result<PathBuf> {
     if needed {
-        agents::home_dir()
+        agents::home_dir(&app.options)
     } else {
-        Ok(agents::home_dir().unwrap_or_default())
+        Ok(agents::home_dir(&app.options).unwrap_or_default())
     }
 }
 
@@ -97,7 +97,7 @@ pub struct InstallResult {
 
 /// `install_to_agent`: copies the library skill's deployable files into the agent's folder.
 pub fn install_to_agent(app: &App, a: InstallToAgentArgs) -> Result<InstallResult> {
-    let target = a.placement.target()?;
+    let target = a.placement.target(app)?;
     let _g = lock();
     let done = install::install(app, &a.skill_name, &target, a.force.unwrap_or(false))?;
     Ok(InstallResult {
@@ -130,7 +130,7 @@ pub struct UninstallResult {
 
 /// `uninstall_from_agent`: removes a copy the app installed (and only such a copy).
 pub fn uninstall_from_agent(app: &App, a: UninstallFromAgentArgs) -> Result<UninstallResult> {
-    let target = a.placement.target()?;
+    let target = a.placement.target(app)?;
     let _g = lock();
     let done = install::uninstall(app, &a.skill_name, &target, a.force.unwrap_or(false))?;
     Ok(UninstallResult {

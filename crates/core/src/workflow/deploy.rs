@@ -763,7 +763,7 @@ mod tests {
     #[test]
     fn a_purpose_replacement_is_deployed_under_the_role_name_and_withdrawn_again() {
         let data = tempfile::tempdir().unwrap();
-        let app = App::open(Some(data.path().to_path_buf())).unwrap();
+        let app = App::open_with(Some(data.path().to_path_buf()), Default::default()).unwrap();
         crate::workspace_skills::seed_bundled_skills(&app).unwrap();
         let root = crate::workspace_skills::skills_root(&app);
         let role = root.join("research");

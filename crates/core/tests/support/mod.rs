@@ -1,11 +1,79 @@
-//! Shared helpers for integration tests that run agents.
+//! Shared helpers for integration tests: the one way to open an app ([`open`],
+//! [`open_mock`], [`open_with`], [`open_at`]) and helpers for tests that run agents.
+//!
+//! Tests pass [`Options`] to `App::open_with` and never change the process environment, so
+//! any number of them can share one process.
 #![allow(dead_code)]
 
 use serde_json::Value;
 use skill_builder_core::events::{Event, EventSink};
+use skill_builder_core::options::Options;
 use skill_builder_core::App;
+use skill_builder_testkit::fake_github::FakeGitHub;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
+use tempfile::TempDir;
 use tokio::sync::mpsc;
+
+/// The options every test starts from: the keychain off, real agents, nothing of the
+/// environment but PATH (so the sidecar finds Node as the shells do).
+pub fn options() -> Options {
+    Options {
+        path: std::env::var_os("PATH"),
+        ..Options::default()
+    }
+}
+
+/// A fresh app over a temp data dir (the returned dir), with [`options`].
+pub fn open() -> (TempDir, Arc<App>) {
+    open_with(|_| {})
+}
+
+/// [`open`] with mock agents (`SKILL_BUILDER_MOCK_AGENTS=1`).
+pub fn open_mock() -> (TempDir, Arc<App>) {
+    open_with(|o| o.mock = true)
+}
+
+/// [`open`] with [`options`] changed by `change`.
+pub fn open_with(change: impl FnOnce(&mut Options)) -> (TempDir, Arc<App>) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = open_at(dir.path(), change);
+    (dir, app)
+}
+
+/// Points an app's GitHub client at a fake GitHub (the `SKILL_BUILDER_GITHUB_*_URL` options).
+pub fn use_github(o: &mut Options, fake: &FakeGitHub) {
+    o.github_api_url = Some(fake.api_url());
+    o.github_raw_url = Some(fake.raw_url());
+    o.github_oauth_url = Some(fake.oauth_url());
+}
+
+/// Options for agents through the real SDK, offline: HOME and the CLI's configuration
+/// (`CLAUDE_CONFIG_DIR`) in `home`, the Anthropic API at `base_url` (a fake).
+pub fn real_sdk(o: &mut Options, home: &Path, base_url: String) {
+    o.home = Some(home.to_path_buf());
+    o.claude_config_dir = Some(home.join(".claude"));
+    o.anthropic_base_url = Some(base_url);
+}
+
+/// Whether Node can be found (the real-SDK tests skip without it).
+pub fn has_node() -> bool {
+    skill_builder_core::node::find_node(&options()).is_some()
+}
+
+/// Mock agents with 300 ms between messages (`SKILL_BUILDER_MOCK_DELAY_MS`), so a test can
+/// act while a step runs: `open_with(slow_mock)`.
+pub fn slow_mock(o: &mut Options) {
+    o.mock = true;
+    o.mock_delay_ms = Some(300);
+}
+
+/// An app over the data dir `data` (a second instance, a reopen, a dir inside a temp dir).
+pub fn open_at(data: &Path, change: impl FnOnce(&mut Options)) -> Arc<App> {
+    let mut o = options();
+    change(&mut o);
+    App::open_with(Some(data.to_path_buf()), o).unwrap()
+}
 
 /// Records every event and forwards it on a channel so a test can wait for one.
 pub struct ChannelSink {

@@ -84,7 +84,7 @@ impl StartSettings {
             .ok()
             .and_then(|s| s.preferred_model)
             .unwrap_or_default();
-        let base_url = std::env::var("ANTHROPIC_BASE_URL").unwrap_or_default();
+        let base_url = app.options.anthropic_base_url.clone().unwrap_or_default();
         let key = config["apiKey"].as_str().unwrap_or("");
         StartSettings {
             fingerprint: start_fingerprint(key, &base_url, &model, mock),
@@ -116,7 +116,7 @@ pub(super) async fn spawn_sidecar(
     fingerprint: String,
     mock: bool,
 ) -> Result<Arc<Sidecar>> {
-    let (status, node) = crate::node::probe_node().await;
+    let (status, node) = crate::node::probe_node(&app.options).await;
     let Some(node) = node.filter(|_| status.available) else {
         return Err(init_error(
             app,
@@ -136,7 +136,7 @@ pub(super) async fn spawn_sidecar(
             "Install Node.js 18–24",
         ));
     }
-    let dir = crate::node::sidecar_dir();
+    let dir = crate::node::sidecar_dir(&app.options);
     let entry = dir.as_deref().map(crate::node::sidecar_entry);
     let (Some(dir), Some(entry)) = (dir, entry.filter(|e| e.is_file())) else {
         return Err(init_error(
@@ -162,9 +162,15 @@ pub(super) async fn spawn_sidecar(
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
-        // Mock mode travels in each request's config, never in the process environment.
-        .env_remove(crate::agents::MOCK_ENV)
         .kill_on_drop(true);
+    // The child sees the app's options, not whatever the shell's environment holds (mock mode
+    // travels in each request's config, never in the process environment).
+    for (name, value) in app.options.sidecar_env() {
+        match value {
+            Some(v) => cmd.env(name, v),
+            None => cmd.env_remove(name),
+        };
+    }
     #[cfg(unix)]
     cmd.process_group(0);
     let mut child = cmd.spawn().map_err(|e| {
@@ -275,7 +281,7 @@ mod tests {
     #[test]
     fn the_request_config_always_carries_an_explicit_mock_flag() {
         let dir = tempfile::tempdir().unwrap();
-        let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+        let app = App::open_with(Some(dir.path().to_path_buf()), Default::default()).unwrap();
         let mut real = json!({"prompt": "p", "apiKey": KEY});
         assert!(!StartSettings::of(&app, &mut real).mock);
         assert_eq!(real["mock"], json!(false));
