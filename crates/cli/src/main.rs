@@ -102,14 +102,12 @@ enum Cmd {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if matches!(
+    let mut options = skill_builder_core::options::Options::from_env();
+    // `--mock` is the same switch as SKILL_BUILDER_MOCK_AGENTS, for this run only.
+    options.mock |= matches!(
         cli.command,
         Cmd::Build { mock: true, .. } | Cmd::Test { mock: true, .. }
-    ) || matches!(&cli.command, Cmd::Eval(a) if a.mock)
-    {
-        // Set before any thread exists; the sidecar inherits it.
-        std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-    }
+    ) || matches!(&cli.command, Cmd::Eval(a) if a.mock);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -123,7 +121,7 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let app = match App::open(cli.data_dir.clone()) {
+    let app = match App::open_with(cli.data_dir.clone(), options) {
         Ok(a) => a,
         Err(e) => return fail(&e),
     };

@@ -13,10 +13,9 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let app = App::open_with(Some(dir.path().to_path_buf()), Default::default()).unwrap();
 
     // 1,000 skills through the full command (validation, rows, folders).
     let t = Instant::now();

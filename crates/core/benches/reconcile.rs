@@ -51,7 +51,7 @@ fn evidence(dir: &Path, steps: &[u32]) {
 /// SKILL.md), 10 % disk ahead (advance), 10 % fresh, 5 % marketplace, 3 % discovered
 /// folders, 2 % folders without SKILL.md. Everything is committed first, like a real repo.
 fn fixture(data: &Path) -> Arc<App> {
-    let app = App::open(Some(data.to_path_buf())).unwrap();
+    let app = App::open_with(Some(data.to_path_buf()), Default::default()).unwrap();
     let skills = app.skills_path();
     let ws = app.workspace_path();
     {
@@ -143,7 +143,6 @@ fn baseline(app: &App) -> usize {
 }
 
 fn main() {
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
     let mut first = Vec::new();
     let mut steady = Vec::new();
     let mut base = Vec::new();

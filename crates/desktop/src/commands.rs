@@ -110,8 +110,8 @@ mod tests {
     #[test]
     fn every_catalog_name_is_routed_through_the_handler_to_core() {
         let dir = std::env::temp_dir().join(format!("sb-desktop-ipc-test-{}", std::process::id()));
-        std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-        let core = App::open(Some(dir.clone())).expect("open app");
+        // Default options: no keychain, nothing read from the environment.
+        let core = App::open_with(Some(dir.clone()), Default::default()).expect("open app");
         let app = mock_builder()
             .manage(core)
             .invoke_handler(handler())

@@ -29,7 +29,7 @@ async fn two_servers_on_one_data_dir_never_surface_sqlite_busy() {
     let h = common::start().await;
     let data = h.app.paths.data_dir.clone();
     // The second instance: its own App (own connection, instance id) and server.
-    let app2 = App::open(Some(data.clone())).unwrap();
+    let app2 = App::open_with(Some(data.clone()), common::options()).unwrap();
     let server2 = serve(
         app2.clone(),
         ServerConfig {
@@ -45,7 +45,7 @@ async fn two_servers_on_one_data_dir_never_surface_sqlite_busy() {
     ];
 
     // A third instance writes directly through the command table meanwhile.
-    let app3 = App::open(Some(data.clone())).unwrap();
+    let app3 = App::open_with(Some(data.clone()), common::options()).unwrap();
     let direct = tokio::spawn(async move {
         let mut errors = Vec::new();
         for i in 0..(ROUNDS * 4) {

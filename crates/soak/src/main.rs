@@ -18,6 +18,7 @@
 //! The seed is printed first; the same seed replays the same targets and kill points.
 
 use clap::Parser;
+use skill_builder_core::options::Options;
 use skill_builder_core::App;
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -535,7 +536,13 @@ fn write_upload_zip(path: &Path, rng: &mut Rng) -> std::io::Result<()> {
 // ---- one round ----
 
 fn startup(env: &Env) -> Result<String, String> {
-    let app = App::open(Some(env.data.clone())).map_err(|e| format!("App::open: {e}"))?;
+    // Secrets in the database, as the CLI runs here (`SKILL_BUILDER_KEYCHAIN=0`).
+    let options = Options {
+        keychain: false,
+        ..Options::from_env()
+    };
+    let app =
+        App::open_with(Some(env.data.clone()), options).map_err(|e| format!("App::open: {e}"))?;
     let rep =
         skill_builder_core::startup::run_startup(&app).map_err(|e| format!("startup: {e}"))?;
     app.shutdown();
@@ -763,7 +770,6 @@ fn round(env: &Env, chk: &mut Checker, k: u32, target: Target, kill_ms: u64) -> 
 
 fn main() {
     let o = Opts::parse();
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
     let seed = o.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -3,6 +3,7 @@
 
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use serde_json::Value;
+use skill_builder_core::options::Options;
 use skill_builder_core::App;
 use skill_builder_server::{serve, RunningServer, ServerConfig};
 use std::sync::Arc;
@@ -24,27 +25,23 @@ pub async fn start() -> Harness {
 }
 
 /// Keeps tests off the OS keychain and the internet (every external endpoint points at a
-/// closed loopback port), with mock agents. Same values from every test, set once.
-fn isolate() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        for var in [
-            "ANTHROPIC_BASE_URL",
-            "SKILL_BUILDER_GITHUB_API_URL",
-            "SKILL_BUILDER_GITHUB_RAW_URL",
-            "SKILL_BUILDER_GITHUB_OAUTH_URL",
-        ] {
-            std::env::set_var(var, "http://127.0.0.1:9");
-        }
-        std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-        std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    });
+/// closed loopback port), with mock agents (Node is found on this process's PATH).
+pub fn options() -> Options {
+    let closed = || Some("http://127.0.0.1:9".to_string());
+    Options {
+        mock: true,
+        path: std::env::var_os("PATH"),
+        anthropic_base_url: closed(),
+        github_api_url: closed(),
+        github_raw_url: closed(),
+        github_oauth_url: closed(),
+        ..Options::default()
+    }
 }
 
 pub async fn start_with(f: impl FnOnce(&mut ServerConfig)) -> Harness {
-    isolate();
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().join("data"))).unwrap();
+    let app = App::open_with(Some(dir.path().join("data")), options()).unwrap();
     let mut cfg = ServerConfig {
         ui_dir: Some(dir.path().join("no-ui")),
         ..Default::default()
