@@ -4,7 +4,9 @@
 //! - every table has at most one writing module;
 //! - only `history` uses `git2`;
 //! - no core module but `lib.rs` imports `catalog`;
-//! - no core file has more than 800 lines.
+//! - no core file has more than 800 lines;
+//! - nothing but the shells changes the process environment, and core reads it only in
+//!   `options` (tests pass `Options`, so they can share one process).
 //!
 //! Each rule reports every offender, so a failure says what to move where.
 
@@ -259,4 +261,57 @@ fn the_list_detector_finds_a_list_and_ignores_single_uses() {
         &names
     )
     .is_none());
+}
+
+/// A call that changes the process environment (`set_var` / `remove_var`), found in raw text
+/// (test code and comments included); the needles are split so this file does not match.
+fn changes_env(text: &str) -> Option<&'static str> {
+    const CALLS: [&str; 2] = [concat!("set", "_var("), concat!("remove", "_var(")];
+    CALLS.into_iter().find(|c| text.contains(c))
+}
+
+#[test]
+fn no_test_and_no_core_code_changes_the_process_environment() {
+    let mut files = core_files();
+    for entry in std::fs::read_dir(repo().join("crates")).unwrap().flatten() {
+        files_under(&entry.path().join("tests"), &[".rs"], &mut files);
+    }
+    files_under(&repo().join("crates/testkit/src"), &[".rs"], &mut files);
+    assert!(files
+        .iter()
+        .any(|p| p.ends_with("crates/core/tests/support/mod.rs")));
+    let offenders: Vec<String> = files
+        .iter()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            changes_env(&text).map(|c| format!("{}: {c}", p.display()))
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "pass skill_builder_core::options::Options to App::open_with (or Command::env to a \
+         child) instead: {offenders:#?}"
+    );
+}
+
+#[test]
+fn core_reads_the_environment_only_in_options() {
+    let readers: Vec<String> = core_files()
+        .iter()
+        .filter(|p| module_of(p) != "options")
+        .filter(|p| code_of(p).contains(concat!("env", "::var")))
+        .map(|p| p.display().to_string())
+        .collect();
+    assert!(
+        readers.is_empty(),
+        "read the variable in Options::from_env and the option here: {readers:#?}"
+    );
+}
+
+#[test]
+fn the_environment_detector_finds_changes_and_ignores_a_child_env() {
+    let call = |verb: &str| format!("std::env::{verb}_var(\"X\", \"1\");");
+    assert!(changes_env(&call("set")).is_some());
+    assert!(changes_env(&call("remove")).is_some());
+    assert!(changes_env(r#"Command::new("x").env("X", "1").env_remove("Y")"#).is_none());
 }
