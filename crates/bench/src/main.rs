@@ -11,6 +11,7 @@
 use serde_json::json;
 use skill_builder_core::agents::{AgentRequest, RequestKind};
 use skill_builder_core::events::{Event, EventSink};
+use skill_builder_core::options::Options;
 use skill_builder_core::App;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -223,7 +224,7 @@ fn insert_skills(app: &App, n: usize, prefix: &str) {
 
 fn bench_list(rep: &mut Report, n: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let app = App::open_with(Some(dir.path().to_path_buf()), bench_options()).unwrap();
     insert_skills(&app, n, "bench-skill");
     let runs = 21;
     let list_once = || {
@@ -308,7 +309,7 @@ fn bench_startup(rep: &mut Report, n: usize) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     {
-        let app = App::open(Some(data.clone())).unwrap();
+        let app = App::open_with(Some(data.clone()), bench_options()).unwrap();
         insert_skills(&app, n, "disk-skill");
         let skills = app.skills_path();
         let ws = app.workspace_path();
@@ -335,7 +336,7 @@ fn bench_startup(rep: &mut Report, n: usize) {
     let runs = 7;
     let mut notes = 0;
     let startup = time_n(runs, |_| {
-        let app = App::open(Some(data.clone())).unwrap();
+        let app = App::open_with(Some(data.clone()), bench_options()).unwrap();
         let r = skill_builder_core::startup::run_startup(&app).unwrap();
         notes = r
             .reconciliation
@@ -345,7 +346,7 @@ fn bench_startup(rep: &mut Report, n: usize) {
         app.shutdown();
     });
     let open_only = time_n(runs, |_| {
-        let app = App::open(Some(data.clone())).unwrap();
+        let app = App::open_with(Some(data.clone()), bench_options()).unwrap();
         app.shutdown();
     });
     let baseline = time_n(runs, |_| {
@@ -440,7 +441,7 @@ fn bench_zip(rep: &mut Report, mb: usize) {
     let dir = tempfile::tempdir().unwrap();
     let zip = dir.path().join("big-skill.zip");
     let (files, zbytes) = make_zip(&zip, mb << 20);
-    let app = App::open(Some(dir.path().join("data"))).unwrap();
+    let app = App::open_with(Some(dir.path().join("data")), bench_options()).unwrap();
     let runs = 5;
     let upload = time_n(runs, |i| {
         let v = skill_builder_core::workspace_skills::upload_skill(
@@ -701,7 +702,7 @@ fn cpu_secs() -> f64 {
 /// counting sink; prints `{"secs":…,"events":…}`.
 fn throughput_child() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let app = App::open_with(Some(dir.path().to_path_buf()), bench_options()).unwrap();
     let sink = Arc::new(Sink::default());
     app.events.subscribe(sink.clone());
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -839,7 +840,7 @@ fn bench_sidecar(rep: &mut Report) {
 
     // Warm vs cold with the real sidecar (mock agent).
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(Some(dir.path().to_path_buf())).unwrap();
+    let app = App::open_with(Some(dir.path().to_path_buf()), bench_options()).unwrap();
     let sink = Arc::new(Sink::default());
     app.events.subscribe(sink.clone());
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -940,11 +941,18 @@ fn write_report(out: &Path, rep: &Report, machine: &[(String, String)], quick: b
     println!("wrote {}", out.display());
 }
 
+/// The options of the benchmark's apps: no keychain, mock agents with no delay (the rest, e.g.
+/// the sidecar folder given to the throughput child, from the environment).
+fn bench_options() -> Options {
+    Options {
+        keychain: false,
+        mock: true,
+        mock_delay_ms: Some(0),
+        ..Options::from_env()
+    }
+}
+
 fn main() {
-    // Before any thread: keep off the keychain; mock agents with no delay.
-    std::env::set_var("SKILL_BUILDER_KEYCHAIN", "0");
-    std::env::set_var("SKILL_BUILDER_MOCK_AGENTS", "1");
-    std::env::set_var("SKILL_BUILDER_MOCK_DELAY_MS", "0");
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--throughput-child") {
         throughput_child();
