@@ -1,7 +1,6 @@
 //! Each refusal: no/wrong token, foreign Origin, non-loopback Host, oversized body.
 
-mod common;
-
+use crate::common;
 use reqwest::header::{AUTHORIZATION, COOKIE, HOST, LOCATION, ORIGIN, SET_COOKIE};
 use serde_json::json;
 
@@ -299,7 +298,7 @@ async fn built_ui_is_served_with_spa_fallback() {
 /// server answers before closing it, within a generous bound.
 async fn raw_exchange(h: &common::Harness, head: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(h.server.addr).await.unwrap();
+    let mut s = h.connect().await;
     s.write_all(head.as_bytes()).await.unwrap();
     let mut answer = Vec::new();
     tokio::time::timeout(

@@ -1,7 +1,6 @@
 //! Every command name of the catalog is routed; unknown names are 404 `unknown_command`.
 
-mod common;
-
+use crate::common;
 use serde_json::json;
 use skill_builder_core::catalog;
 

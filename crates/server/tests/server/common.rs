@@ -1,5 +1,4 @@
-//! Shared set-up: a real server on 127.0.0.1:0 over a temp data dir, and a reqwest client.
-#![allow(dead_code)]
+//! Shared set-up: a real server on 127.0.0.1:0 over a temp data dir, and reqwest clients.
 
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use serde_json::Value;
@@ -48,16 +47,7 @@ pub async fn start_with(f: impl FnOnce(&mut ServerConfig)) -> Harness {
     };
     f(&mut cfg);
     let server = serve(app.clone(), cfg).await.unwrap();
-    let mut h = HeaderMap::new();
-    h.insert(
-        AUTHORIZATION,
-        HeaderValue::from_str(&format!("Bearer {}", server.token)).unwrap(),
-    );
-    let client = reqwest::Client::builder()
-        .default_headers(h)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
+    let client = token_client(&server.token);
     let bare = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(60))
@@ -74,9 +64,30 @@ pub async fn start_with(f: impl FnOnce(&mut ServerConfig)) -> Harness {
     }
 }
 
+/// A client that sends `token` as a bearer token on every request.
+pub fn token_client(token: &str) -> reqwest::Client {
+    let mut h = HeaderMap::new();
+    h.insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(h)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
 impl Harness {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// A raw TCP connection to the server, for what an HTTP client would not send.
+    pub async fn connect(&self) -> tokio::net::TcpStream {
+        tokio::net::TcpStream::connect(self.server.addr)
+            .await
+            .unwrap()
     }
 
     /// POSTs a command; returns the status and the JSON body (Null when empty/not JSON).

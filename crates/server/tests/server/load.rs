@@ -2,8 +2,7 @@
 //! get_settings) and writes (create_skill / update_skill_tags / delete_skill on per-client
 //! names). Asserts 0 errors and prints throughput and latency percentiles.
 
-mod common;
-
+use crate::common;
 use serde_json::json;
 use std::time::{Duration, Instant};
 

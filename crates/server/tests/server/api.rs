@@ -1,7 +1,6 @@
 //! Command results and error statuses, and the event stream.
 
-mod common;
-
+use crate::common;
 use serde_json::json;
 use skill_builder_core::events::Event;
 use std::time::Duration;

@@ -2,27 +2,13 @@
 //! writes and reads, plus an in-process writer on a third instance: no request may surface
 //! SQLITE_BUSY ("database is locked") or fail at all, and both servers end up agreeing.
 
-mod common;
-
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use crate::common;
 use serde_json::{json, Value};
 use skill_builder_core::{catalog, App};
 use skill_builder_server::{serve, ServerConfig};
 
 const CLIENTS: usize = 16;
 const ROUNDS: usize = 15;
-
-fn client_for(token: &str) -> reqwest::Client {
-    let mut h = HeaderMap::new();
-    h.insert(
-        AUTHORIZATION,
-        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
-    );
-    reqwest::Client::builder()
-        .default_headers(h)
-        .build()
-        .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
 async fn two_servers_on_one_data_dir_never_surface_sqlite_busy() {
@@ -41,7 +27,7 @@ async fn two_servers_on_one_data_dir_never_surface_sqlite_busy() {
     .unwrap();
     let targets = [
         (h.base.clone(), h.client.clone()),
-        (server2.origin(), client_for(&server2.token)),
+        (server2.origin(), common::token_client(&server2.token)),
     ];
 
     // A third instance writes directly through the command table meanwhile.

@@ -1,8 +1,7 @@
 //! Connection limits (issue 12 item 10): idle sockets, silent or half-sent headers and kept-alive
 //! connections cannot pile up until the server runs out of file descriptors.
 
-mod common;
-
+use crate::common;
 use serde_json::json;
 use skill_builder_core::events::Event;
 use std::time::Duration;
@@ -11,10 +10,6 @@ use tokio::net::TcpStream;
 
 /// Generous upper bound for anything the server must do "now"; never a sleep.
 const BOUND: Duration = Duration::from_secs(20);
-
-async fn connect(h: &common::Harness) -> TcpStream {
-    TcpStream::connect(h.server.addr).await.unwrap()
-}
 
 /// Blocks until the server closes `s` (end of file or reset), discarding what it sends.
 async fn closed_by_server(s: &mut TcpStream, what: &str) {
@@ -79,7 +74,7 @@ async fn idle_connections_beyond_the_cap_do_not_starve_the_server() {
     .await;
     let mut idle = Vec::new();
     for i in 0..40 {
-        let mut s = connect(&h).await;
+        let mut s = h.connect().await;
         if i % 2 == 1 {
             s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: ")
                 .await
@@ -109,7 +104,7 @@ async fn every_slot_busy_means_503_not_a_hang() {
         r.chunk().await.unwrap().expect("the stream opens");
         streams.push(r);
     }
-    let mut s = connect(&h).await;
+    let mut s = h.connect().await;
     let mut answer = Vec::new();
     tokio::time::timeout(BOUND, s.read_to_end(&mut answer))
         .await
@@ -127,15 +122,15 @@ async fn silent_and_half_sent_headers_are_cut_after_the_header_timeout() {
         c.idle_timeout = Duration::from_secs(600);
     })
     .await;
-    let mut silent = connect(&h).await;
-    let mut half = connect(&h).await;
+    let mut silent = h.connect().await;
+    let mut half = h.connect().await;
     half.write_all(b"POST /api/list_skills HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         .await
         .unwrap();
     closed_by_server(&mut half, "half-sent header").await;
     closed_by_server(&mut silent, "silent connection").await;
     // A kept-alive connection that starts its next request and stops half-way is cut too.
-    let mut s = connect(&h).await;
+    let mut s = h.connect().await;
     s.write_all(missing_asset(&h).as_bytes()).await.unwrap();
     assert!(read_response(&mut s).await.starts_with("HTTP/1.1 404"));
     s.write_all(b"GET /missing.js HTTP/1.1\r\nHo")
@@ -156,7 +151,7 @@ async fn keep_alive_idle_timeout_spares_the_event_stream() {
     events.chunk().await.unwrap().expect("the stream opens");
 
     // A kept-alive connection with no next request is closed after the idle timeout…
-    let mut s = connect(&h).await;
+    let mut s = h.connect().await;
     s.write_all(missing_asset(&h).as_bytes()).await.unwrap();
     let head = read_response(&mut s).await;
     assert!(head.starts_with("HTTP/1.1 404"), "{head}");
