@@ -6,7 +6,9 @@
 //! - no core module but `lib.rs` imports `catalog`;
 //! - no core file has more than 800 lines;
 //! - nothing but the shells changes the process environment, and core reads it only in
-//!   `options` (tests pass `Options`, so they can share one process).
+//!   `options` (tests pass `Options`, so they can share one process);
+//! - each crate has one integration test binary, `tests/<crate>/main.rs` with a module per
+//!   concern (one build and link instead of one per file).
 //!
 //! Each rule reports every offender, so a failure says what to move where.
 
@@ -314,4 +316,32 @@ fn the_environment_detector_finds_changes_and_ignores_a_child_env() {
     assert!(changes_env(&call("set")).is_some());
     assert!(changes_env(&call("remove")).is_some());
     assert!(changes_env(r#"Command::new("x").env("X", "1").env_remove("Y")"#).is_none());
+}
+
+/// Crates whose integration tests are still one binary per file, to be folded like the others.
+const TESTS_NOT_YET_FOLDED: [&str; 2] = ["core", "testkit"];
+
+#[test]
+fn each_crate_has_one_integration_test_binary() {
+    let mut strays = Vec::new();
+    for krate in std::fs::read_dir(repo().join("crates")).unwrap().flatten() {
+        let name = krate.file_name().to_string_lossy().into_owned();
+        let tests = krate.path().join("tests");
+        if !tests.is_dir() || TESTS_NOT_YET_FOLDED.contains(&name.as_str()) {
+            continue;
+        }
+        for entry in std::fs::read_dir(&tests).unwrap().flatten() {
+            let entry = entry.file_name().to_string_lossy().into_owned();
+            if entry != name && !entry.starts_with('.') {
+                strays.push(format!("crates/{name}/tests/{entry}"));
+            }
+        }
+        if !tests.join(&name).join("main.rs").is_file() {
+            strays.push(format!("crates/{name}/tests/{name}/main.rs is missing"));
+        }
+    }
+    assert!(
+        strays.is_empty(),
+        "make it a module of tests/<crate>/main.rs (helpers in its support module): {strays:#?}"
+    );
 }
