@@ -1,12 +1,15 @@
-//! `bench-report`: measures the figures of issue 9 item 4, each next to a baseline measured in
-//! the same run on the same machine, and writes them as markdown tables to
-//! `docs/benchmarks.md` (or `--out FILE`). A `## Profile` section already in the output file is
-//! kept (it is written by hand after profiling).
+//! `bench-report`: measures the figures of issue 9 item 4 and the eval run overhead of issue 15
+//! ([`evals`]), each next to a baseline measured in the same run on the same machine, and
+//! writes them as markdown tables to `docs/benchmarks.md` (or `--out FILE`). A `## Profile`
+//! section already in the output file is kept (it is written by hand after profiling).
 //!
 //! Ratio = cost of the figure / cost of its baseline (time ÷ time, or rate ÷ rate inverted), so
 //! 1.0× means "as fast as the baseline" and larger is slower.
 //!
-//! Run: `scripts/bench-report.sh` (release build). `--quick` uses smaller sizes.
+//! Run: `scripts/bench-report.sh` (release build). `--quick` uses smaller sizes; `--only
+//! list,startup,zip,git,sidecar,eval` measures some and writes nothing.
+
+mod evals;
 
 use serde_json::json;
 use skill_builder_core::agents::{AgentRequest, RequestKind};
@@ -884,6 +887,67 @@ fn bench_sidecar(rep: &mut Report) {
     );
 }
 
+// ---------------------------------------------------------------- 7. eval run overhead
+
+fn bench_eval(rep: &mut Report, rounds: usize) {
+    let f = evals::measure(rounds);
+    let (pm, bm) = (evals::mean(&f.product), evals::mean(&f.bare));
+    let (pd, bd) = (median(f.product.clone()), median(f.bare.clone()));
+    let (pc, bc) = (evals::mean(&f.product_cpu), evals::mean(&f.bare_cpu));
+    let stages: Vec<String> = f
+        .stages
+        .iter()
+        .map(|(k, d)| format!("{k} {}", ms(*d)))
+        .collect();
+    println!("eval run stages (mean): {}", stages.join("; "));
+    rep.section(
+        "eval run overhead",
+        &format!(
+            "One eval (a prompt, a `contains:` and a `regex:` expectation, so no judge call) run once with the \
+             skill and once without, against `testkit`'s scripted fake Anthropic API, which answers at once: \
+             the time is everything but the model. Both sides make the same {} API requests per eval run \
+             (checked), and both are checked to give the answer the skill asks for with it and the plain \
+             answer without it. Mean and median of {} interleaved rounds (product, bare) after one warm-up of \
+             each; the ratio is of the means.\n\n\
+             - **Figure**: `catalog::call(\"run_evals\")` with `runs: 1`, start to return: the plan (eval \
+             files read and checked), the skill's version from git (last commit of its folder, dirty check), \
+             a sandbox with the skill's deployable files copied once and a run folder per agent run \
+             (`.claude/skills/<name>/` for the with-skill run), a sidecar of its own (spawn node, load the \
+             real `@anthropic-ai/claude-agent-sdk`), the two agent runs concurrently (each an SDK `query()` \
+             that starts the Claude Code CLI; events, transcript and usage row per run; tool calls read \
+             back from the transcript), grading in code, the benchmark, the regression gate (skill history, \
+             stored runs), the benchmark stored (DB row and JSON file), the sidecar stopped.\n\
+             - **Baseline**: a bare Node script, `node bare.mjs` from spawn to exit: it imports the \
+             sidecar's SDK and runs the same two `query()` calls concurrently in one process (like the \
+             product's one sidecar per eval run), with the options the sidecar gives an eval executor \
+             (prompt, model, allowed tools, `maxTurns`, `permissionMode`, `settingSources: [project]`, the \
+             `claude_code` system prompt preset) and the same environment (HOME, CLI config folder, API URL, \
+             key), each in a fresh folder, the with-skill one with `SKILL.md` in `.claude/skills/<name>/`.\n\
+             - **CPU**: user + system time of the bench process (the app, and the fake API serving either \
+             side) plus the children it reaped (the sidecar or the bare node, with the CLIs they reaped).\n\
+             - Where a product run's time goes (mean, from the app's own events): {}.",
+            f.requests,
+            f.product.len(),
+            stages.join("; ")
+        ),
+        vec![
+            Row {
+                figure: "`run_evals` (1 eval × with + without, graded, stored)".into(),
+                value: format!("mean {} / median {}", ms(pm), ms(pd)),
+                baseline: "bare SDK `query()` ×2 (same prompt, one node process)".into(),
+                base_value: format!("mean {} / median {}", ms(bm), ms(bd)),
+                ratio: pm.as_secs_f64() / bm.as_secs_f64().max(1e-9),
+            },
+            time_row(
+                "`run_evals`: CPU per eval run (mean)",
+                pc,
+                "bare SDK `query()` ×2: CPU (mean)",
+                bc,
+            ),
+        ],
+    );
+}
+
 // ---------------------------------------------------------------- output
 
 fn write_report(out: &Path, rep: &Report, machine: &[(String, String)], quick: bool) {
@@ -988,6 +1052,9 @@ fn main() {
     }
     if want("sidecar") {
         bench_sidecar(&mut rep);
+    }
+    if want("eval") {
+        bench_eval(&mut rep, if quick { 3 } else { 10 });
     }
     if only.is_empty() {
         write_report(&out, &rep, &machine, quick);
