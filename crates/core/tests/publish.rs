@@ -2,6 +2,8 @@
 //! over `file://`, a teammate working in a `git clone` of it, merges, conflicts, `pull`.
 //! The git CLI plays the teammate; the app only ever uses libgit2.
 
+mod support;
+
 use serde_json::{json, Value};
 use skill_builder_core::{catalog, history, App, ErrorKind};
 use std::collections::BTreeMap;
@@ -13,7 +15,7 @@ use std::sync::Arc;
 // ---- helpers ----
 
 fn open(dir: &Path) -> Arc<App> {
-    App::open(Some(dir.to_path_buf())).unwrap()
+    support::open_at(dir, |_| {})
 }
 
 /// Runs the git CLI in `dir` with a fixed identity and no user or system configuration.
