@@ -1,4 +1,5 @@
-//! `skill-builder lint <dir>…` and `skill-builder import zip <file>`.
+//! `skill-builder lint <dir>…`, `skill-builder import zip <file>`, `import github` and
+//! `import git <url>`.
 //!
 //! `lint` checks folders the user names on the command line (no path guard: the CLI user
 //! already has access to them) with the core linter; exit code 1 when any skill has an
@@ -65,6 +66,26 @@ pub enum ImportWhat {
         #[arg(long = "skill")]
         skills: Vec<String>,
         /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import skills from any git repository (`https://…`, `ssh://…`, `git@host:path`,
+    /// `file://…` or a folder), pinned to one commit of a branch, tag or commit id.
+    Git {
+        url: String,
+        /// Branch, tag or commit id (default: the repository's HEAD).
+        #[arg(long = "ref")]
+        git_ref: Option<String>,
+        /// Into the Skills Library (default: Settings→Skills, the agents' workspace skills).
+        #[arg(long)]
+        library: bool,
+        /// Import every skill the repository lists.
+        #[arg(long, conflicts_with = "skills")]
+        all: bool,
+        /// Import this skill folder (repeatable); see the list printed without --all/--skill.
+        #[arg(long = "skill")]
+        skills: Vec<String>,
+        /// Print the result as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -337,9 +358,80 @@ async fn import_github(
     Ok(())
 }
 
+/// `import git`: without a choice, lists the repository's skills and asks; otherwise imports
+/// them from one fetch (`import_git_skills`), one line per skill.
+async fn import_git(
+    app: &Arc<App>,
+    url: String,
+    git_ref: Option<String>,
+    library: bool,
+    all: bool,
+    skills: Vec<String>,
+    json: bool,
+) -> Result<()> {
+    if !all && skills.is_empty() {
+        let listed =
+            catalog::call(app, "list_git_skills", json!({"url": url, "ref": git_ref})).await?;
+        eprintln!(
+            "Skills in {} at {}:",
+            listed["url"].as_str().unwrap_or(&url),
+            listed["commit"].as_str().unwrap_or("")
+        );
+        for s in listed["skills"].as_array().into_iter().flatten() {
+            let first = s["description"]
+                .as_str()
+                .unwrap_or("")
+                .lines()
+                .next()
+                .unwrap_or("");
+            eprintln!("  {:<40} {first}", s["path"].as_str().unwrap_or(""));
+        }
+        return Err(Error::invalid(
+            "choose what to import: --all, or --skill <path> (repeatable)",
+        ));
+    }
+    let target = if library { "library" } else { "workspace" };
+    let v = catalog::call(
+        app,
+        "import_git_skills",
+        json!({"url": url, "ref": git_ref, "all": all, "paths": skills, "target": target}),
+    )
+    .await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return Ok(());
+    }
+    let commit = v["commit"].as_str().unwrap_or("");
+    println!(
+        "{} at {}:",
+        v["url"].as_str().unwrap_or(&url),
+        &commit[..commit.len().min(12)]
+    );
+    for r in v["results"].as_array().into_iter().flatten() {
+        println!(
+            "{:<8} {}{}",
+            r["status"].as_str().unwrap_or(""),
+            r["path"].as_str().unwrap_or(""),
+            r["error"]
+                .as_str()
+                .map(|e| format!(" — {e}"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
 /// Runs `import …`.
 pub async fn import(app: &Arc<App>, what: ImportWhat) -> Result<()> {
     match what {
+        ImportWhat::Git {
+            url,
+            git_ref,
+            library,
+            all,
+            skills,
+            json,
+        } => import_git(app, url, git_ref, library, all, skills, json).await,
         ImportWhat::Github {
             url,
             library,

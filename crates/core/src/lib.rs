@@ -11,6 +11,7 @@ pub mod error;
 pub mod evals;
 pub mod events;
 pub mod files;
+pub mod git_import;
 pub mod github;
 pub mod hashing;
 pub mod history;

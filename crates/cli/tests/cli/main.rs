@@ -6,6 +6,7 @@ mod support;
 
 mod contract;
 mod eval;
+mod import_git;
 mod import_github;
 mod ingest;
 mod install;

@@ -1,6 +1,7 @@
 //! The one writer of the rows of skills that came from elsewhere: `imported_skills` (library
-//! skills imported from GitHub, a marketplace or a ZIP) and `workspace_skills` (the agents'
-//! skills in the workspace, bundled ones included). Ownership rules, folder moves and
+//! skills imported from GitHub, a marketplace or a ZIP), `workspace_skills` (the agents'
+//! skills in the workspace, bundled ones included) and `git_sources` (the repository, ref and
+//! pinned commit of skills imported from a git URL). Ownership rules, folder moves and
 //! purpose slots stay with the callers ([`crate::github`], [`crate::workspace_skills`],
 //! [`crate::reconcile`], [`crate::skills`]); this file only writes rows, through the caller's
 //! connection or transaction.
@@ -260,6 +261,44 @@ pub fn delete_workspace(conn: &Connection, skill_id: &str) -> Result<()> {
     conn.execute(
         "DELETE FROM workspace_skills WHERE skill_id = ?1",
         [skill_id],
+    )?;
+    Ok(())
+}
+
+// ---- git_sources ----
+
+/// Where a skill imported from a git URL came from.
+pub struct GitSourceRow<'a> {
+    /// `workspace` or `library`.
+    pub target: &'a str,
+    pub skill_name: &'a str,
+    /// Without credentials.
+    pub url: &'a str,
+    /// The ref asked for; `None`: the remote's HEAD.
+    pub ref_name: Option<&'a str>,
+    pub commit_sha: &'a str,
+    /// The skill's folder in the repository.
+    pub path: &'a str,
+    pub imported_at: &'a str,
+}
+
+/// Records (or replaces) the source of the skill `skill_name` in `target`.
+pub fn upsert_git_source(conn: &Connection, r: &GitSourceRow<'_>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO git_sources (target, skill_name, url, ref_name, commit_sha, path, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(target, skill_name) DO UPDATE SET
+            url = excluded.url, ref_name = excluded.ref_name, commit_sha = excluded.commit_sha,
+            path = excluded.path, imported_at = excluded.imported_at",
+        params![
+            r.target,
+            r.skill_name,
+            r.url,
+            r.ref_name,
+            r.commit_sha,
+            r.path,
+            r.imported_at
+        ],
     )?;
     Ok(())
 }

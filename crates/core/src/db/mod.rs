@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("0003_holder_start_time.sql")),
     (4, include_str!("0004_agent_installs.sql")),
     (5, include_str!("0005_eval_runs.sql")),
+    (6, include_str!("0006_git_sources.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -1,43 +1,23 @@
-//! Repository snapshots (G1 + G12 + G2) and skill discovery (ingestion.md §4.3–4.4 with the
-//! backend rules): `marketplace.json` when present — string sources relative to
-//! `metadata.pluginRoot`/`plugin_root`, each plugin's `skills` list honoured, object sources
-//! reported — else every folder holding a SKILL.md. Every skill is listed exactly once.
+//! Repository snapshots (G1 + G12 + G2) and skill discovery over GitHub's REST API: the
+//! catalog, `plugin.json` and SKILL.md files are downloaded here, the decisions are
+//! [`crate::ingest::repo_skills`]'s (shared with the import from any git URL).
 
 use super::client::{encode_path, encode_segment, GitHub};
 use crate::app::App;
 use crate::error::{Error, Result};
-use crate::ingest::frontmatter::parse_skill_md;
-use crate::skill_meta::SkillMeta;
-use serde::{Deserialize, Serialize};
+use crate::ingest::repo_skills::{
+    available_skills, candidates, join, parse_manifest, plugin_json_name, SkillText,
+};
+pub use crate::ingest::repo_skills::{manifest_path, AvailableSkill, TreeEntry};
+use serde::Deserialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Largest SKILL.md / manifest we download for a listing.
 const MAX_TEXT_BYTES: u64 = 4 * 1024 * 1024;
 /// Concurrent raw downloads.
 pub const MAX_PARALLEL: usize = 8;
-
-/// One entry of a recursive git tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TreeEntry {
-    pub path: String,
-    /// `100644`, `100755`, `120000` (symlink), `160000` (submodule), `040000` (tree).
-    pub mode: String,
-    /// `blob`, `tree` or `commit`.
-    pub kind: String,
-    pub size: Option<u64>,
-}
-
-impl TreeEntry {
-    /// A regular file (symlinks and submodules are not files we import).
-    pub fn is_file(&self) -> bool {
-        self.kind == "blob" && (self.mode == "100644" || self.mode == "100755")
-    }
-    pub fn is_executable(&self) -> bool {
-        self.mode == "100755"
-    }
-}
 
 /// One import = one snapshot: the branch pinned to a commit, and that commit's tree.
 #[derive(Debug, Clone)]
@@ -52,10 +32,10 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn files(&self) -> impl Iterator<Item = &TreeEntry> {
-        self.tree.iter().filter(|e| e.is_file())
+        crate::ingest::repo_skills::files(&self.tree)
     }
     pub fn has_file(&self, path: &str) -> bool {
-        self.files().any(|e| e.path == path)
+        crate::ingest::repo_skills::has_file(&self.tree, path)
     }
     pub fn short_sha(&self) -> &str {
         &self.reference[..self.reference.len().min(7)]
@@ -200,25 +180,6 @@ pub async fn snapshot(
     })
 }
 
-/// A skill the repository offers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AvailableSkill {
-    /// Repo-relative skill folder: the import key.
-    pub path: String,
-    pub name: String,
-    pub plugin_name: Option<String>,
-    pub description: Option<String>,
-    pub purpose: Option<String>,
-    #[serde(flatten)]
-    pub meta: SkillMeta,
-    /// Every plugin listing this folder (the first one is `plugin_name`).
-    #[serde(default)]
-    pub plugins: Vec<String>,
-    /// Why the SKILL.md could not be read (the entry stays listed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
 /// A listing: the skills, the registry name, and plugin sources we cannot follow.
 #[derive(Debug, Clone)]
 pub struct Listing {
@@ -226,34 +187,6 @@ pub struct Listing {
     pub registry_name: Option<String>,
     pub unsupported_sources: Vec<String>,
     pub has_catalog: bool,
-}
-
-fn join(a: &str, b: &str) -> String {
-    match (a.is_empty(), b.is_empty()) {
-        (true, _) => b.to_string(),
-        (_, true) => a.to_string(),
-        _ => format!("{a}/{b}"),
-    }
-}
-
-/// `./x/`, `x`, `./` → a clean repo-relative path; `..` anywhere → None.
-fn clean_rel(p: &str) -> Option<String> {
-    let mut parts = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => return None,
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-pub fn manifest_path(subpath: Option<&str>) -> String {
-    join(
-        &subpath.and_then(clean_rel).unwrap_or_default(),
-        ".claude-plugin/marketplace.json",
-    )
 }
 
 /// Fetches and parses `[subpath/].claude-plugin/marketplace.json`; `Ok(None)` when absent.
@@ -271,179 +204,14 @@ pub async fn fetch_manifest(
     else {
         return Ok(None);
     };
-    let v: Value = serde_json::from_slice(&bytes).map_err(|_| {
-        Error::invalid(format!(
-            "marketplace.json at {path} in {owner}/{repo} is not valid JSON."
-        ))
-    })?;
-    if !v.is_object() {
-        return Err(Error::invalid(format!(
-            "Failed to parse marketplace.json: expected an object at {path} in {owner}/{repo}"
-        )));
-    }
-    Ok(Some(v))
-}
-
-struct Candidate {
-    path: String,
-    plugins: Vec<String>,
-    plugin_description: Option<String>,
-}
-
-/// Skill folders of a plugin: its `skills` list (each entry a skill folder, or a folder of
-/// skill folders) or, when absent, the folders one level below `{plugin}/skills/`.
-fn plugin_skill_dirs(snap: &Snapshot, plugin_path: &str, skills: Option<&Value>) -> Vec<String> {
-    let mut out = Vec::new();
-    let children = |dir: &str| -> Vec<String> {
-        let prefix = if dir.is_empty() {
-            String::new()
-        } else {
-            format!("{dir}/")
-        };
-        let mut v: Vec<String> = snap
-            .files()
-            .filter_map(|e| {
-                let rest = e.path.strip_prefix(&prefix)?;
-                let (child, file) = rest.split_once('/')?;
-                (file == "SKILL.md").then(|| join(dir, child))
-            })
-            .collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    let entries: Option<Vec<&str>> = match skills {
-        Some(Value::String(s)) => Some(vec![s.as_str()]),
-        Some(Value::Array(a)) => Some(a.iter().filter_map(Value::as_str).collect()),
-        _ => None,
-    };
-    match entries {
-        Some(list) => {
-            for e in list {
-                let Some(rel) = clean_rel(e) else {
-                    tracing::warn!("marketplace skills entry '{e}' escapes the plugin; skipped");
-                    continue;
-                };
-                let dir = join(plugin_path, &rel);
-                if !dir.is_empty() && snap.has_file(&join(&dir, "SKILL.md")) {
-                    out.push(dir);
-                } else {
-                    let kids = children(&dir);
-                    if kids.is_empty() {
-                        tracing::warn!("marketplace skills entry '{e}' holds no SKILL.md; skipped");
-                    }
-                    out.extend(kids);
-                }
-            }
-        }
-        None => out.extend(children(&join(plugin_path, "skills"))),
-    }
-    out
-}
-
-/// The candidate skill folders of a snapshot (no network besides what the caller did).
-fn candidates(
-    snap: &Snapshot,
-    subpath: Option<&str>,
-    manifest: Option<&Value>,
-    unsupported: &mut Vec<String>,
-) -> Result<Vec<(Candidate, Option<String>)>> {
-    let sub = subpath.and_then(clean_rel).unwrap_or_default();
-    let mut found: Vec<(Candidate, Option<String>)> = Vec::new();
-    let mut push = |path: String,
-                    plugin: Option<String>,
-                    desc: Option<String>,
-                    plugin_path: Option<String>| {
-        if let Some((c, _)) = found.iter_mut().find(|(c, _)| c.path == path) {
-            if let Some(p) = plugin {
-                if !c.plugins.contains(&p) {
-                    c.plugins.push(p);
-                }
-            }
-            return;
-        }
-        found.push((
-            Candidate {
-                path,
-                plugins: plugin.into_iter().collect(),
-                plugin_description: desc,
-            },
-            plugin_path,
-        ));
-    };
-    let Some(m) = manifest else {
-        let prefix = if sub.is_empty() {
-            String::new()
-        } else {
-            format!("{sub}/")
-        };
-        let mut dirs: Vec<String> = snap
-            .files()
-            .filter_map(|e| {
-                let dir = e.path.strip_suffix("/SKILL.md")?;
-                dir.starts_with(&prefix).then(|| dir.to_string())
-            })
-            .collect();
-        dirs.sort();
-        for d in dirs {
-            push(d, None, None, None);
-        }
-        return Ok(found);
-    };
-    let plugins = m.get("plugins").and_then(Value::as_array).ok_or_else(|| {
-        Error::invalid("Failed to parse marketplace.json: missing 'plugins' array")
-    })?;
-    let meta = m.get("metadata");
-    let plugin_root = meta
-        .and_then(|md| md.get("pluginRoot").or_else(|| md.get("plugin_root")))
-        .and_then(Value::as_str)
-        .and_then(clean_rel)
-        .unwrap_or_default();
-    for (i, p) in plugins.iter().enumerate() {
-        let pname = p.get("name").and_then(Value::as_str).map(str::to_string);
-        let label = pname.clone().unwrap_or_else(|| format!("plugins[{i}]"));
-        let src = match p.get("source") {
-            Some(Value::String(s)) => s.as_str(),
-            Some(other) => {
-                let kind = other
-                    .get("source")
-                    .and_then(Value::as_str)
-                    .unwrap_or("object");
-                unsupported.push(format!("{label} ({kind})"));
-                continue;
-            }
-            None => {
-                unsupported.push(format!("{label} (no source)"));
-                continue;
-            }
-        };
-        let Some(rel) = clean_rel(src) else {
-            unsupported.push(format!("{label} (source escapes the repository)"));
-            continue;
-        };
-        let explicit_rel = src.starts_with("./") || src == "." || src.is_empty();
-        let base = if explicit_rel {
-            rel
-        } else {
-            join(&plugin_root, &rel)
-        };
-        let plugin_path = join(&sub, &base);
-        let desc = p
-            .get("description")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        for dir in plugin_skill_dirs(snap, &plugin_path, p.get("skills")) {
-            push(dir, pname.clone(), desc.clone(), Some(plugin_path.clone()));
-        }
-    }
-    Ok(found)
+    parse_manifest(&bytes, &path, &format!("{owner}/{repo}")).map(Some)
 }
 
 /// Lists the skills of a repository snapshot.
 pub async fn list_snapshot(gh: &GitHub, snap: &Snapshot, subpath: Option<&str>) -> Result<Listing> {
     let manifest = fetch_manifest(gh, &snap.owner, &snap.repo, &snap.reference, subpath).await?;
     let mut unsupported = Vec::new();
-    let cands = candidates(snap, subpath, manifest.as_ref(), &mut unsupported)?;
+    let cands = candidates(&snap.tree, subpath, manifest.as_ref(), &mut unsupported)?;
     let registry_name = manifest
         .as_ref()
         .and_then(|m| m.get("name"))
@@ -469,8 +237,7 @@ pub async fn list_snapshot(gh: &GitHub, snap: &Snapshot, subpath: Option<&str>) 
                 .await
                 .ok()
                 .flatten()
-                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-                .and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_string))
+                .and_then(|b| plugin_json_name(&b))
             } else {
                 None
             };
@@ -504,65 +271,17 @@ pub async fn list_snapshot(gh: &GitHub, snap: &Snapshot, subpath: Option<&str>) 
         let (i, r) = j.map_err(|e| Error::internal(format!("listing task failed: {e}")))?;
         texts[i] = Some(r);
     }
-    let mut skills = Vec::new();
-    let mut seen = HashSet::new();
-    for ((c, pp), text) in cands.into_iter().zip(texts) {
-        if !seen.insert(c.path.clone()) {
-            continue;
-        }
-        let folder = c.path.rsplit('/').next().unwrap_or(&c.path).to_string();
-        let plugin_name = pp
-            .as_ref()
-            .and_then(|p| plugin_json_names.get(p).cloned().flatten())
-            .or_else(|| c.plugins.first().cloned());
-        let mut s = AvailableSkill {
-            path: c.path.clone(),
-            name: folder,
-            plugin_name,
-            description: c.plugin_description.clone(),
-            purpose: None,
-            meta: SkillMeta::default(),
-            plugins: c.plugins.clone(),
-            error: None,
-        };
-        match text {
-            Some(Ok(Some(bytes))) => match String::from_utf8(bytes) {
-                Err(_) => s.error = Some("SKILL.md is not valid UTF-8".into()),
-                Ok(t) => match parse_skill_md(&t) {
-                    Err(e) => s.error = Some(e.message),
-                    Ok(md) => {
-                        let f = md.frontmatter;
-                        match f.name {
-                            Some(n) => s.name = n,
-                            None => {
-                                s.error = Some(format!(
-                                    "SKILL.md at '{}' is missing the 'name' frontmatter field",
-                                    c.path
-                                ))
-                            }
-                        }
-                        if f.description.is_some() {
-                            s.description = f.description;
-                        }
-                        s.meta.version = f.version;
-                        s.meta.model = f.model;
-                        s.meta.argument_hint = f.argument_hint;
-                        s.meta.user_invocable = f.user_invocable;
-                        s.meta.disable_model_invocation = f.disable_model_invocation;
-                    }
-                },
-            },
-            Some(Ok(None)) => s.error = Some("SKILL.md not found".into()),
-            Some(Err(e)) => {
-                if e.message.starts_with("github_rate_limited") {
-                    return Err(e);
-                }
-                s.error = Some(e.message)
-            }
-            None => s.error = Some("SKILL.md was not fetched".into()),
-        }
-        skills.push(s);
+    let mut bodies = Vec::with_capacity(texts.len());
+    for text in texts {
+        bodies.push(match text {
+            Some(Ok(Some(bytes))) => SkillText::Bytes(bytes),
+            Some(Ok(None)) => SkillText::Missing,
+            Some(Err(e)) if e.message.starts_with("github_rate_limited") => return Err(e),
+            Some(Err(e)) => SkillText::Failed(e.message),
+            None => SkillText::Failed("SKILL.md was not fetched".into()),
+        });
     }
+    let skills = available_skills(cands, bodies, &plugin_json_names);
     Ok(Listing {
         skills,
         registry_name,

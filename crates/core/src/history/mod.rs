@@ -7,6 +7,7 @@
 //! publish has just made is taken back when the database cannot follow it). Publish and pull
 //! (`remote`, `merge`, `tree_edit`) fetch, merge per top-level entry and push.
 
+pub mod clone;
 mod commit;
 mod diff;
 mod export;

@@ -5,6 +5,7 @@
 //!
 //! - [`fix`]: `lint --fix` on a folder; commits a Skills Library skill's rewrite.
 //! - [`names`]: the one skill-name rule (ingestion.md §1.5).
+//! - [`repo_skills`]: skill discovery in a repository tree (GitHub or any git URL, §4.4).
 //! - [`frontmatter`]: SKILL.md frontmatter parsing and in-place rewriting (§1.5).
 //! - [`lint`]: lint of a skill folder against the Agent Skills specification.
 //! - [`zip_extract`]: safe extraction of an uploaded skill package (§2.4).
@@ -13,6 +14,7 @@ pub mod fix;
 pub mod frontmatter;
 pub mod lint;
 pub mod names;
+pub mod repo_skills;
 pub mod zip_extract;
 
 pub use fix::{fix_skill_dir, FixOutcome};

@@ -15,16 +15,16 @@ use std::sync::Arc;
 const MAX_SKILL_MD_BYTES: u64 = crate::ingest::frontmatter::MAX_SKILL_MD_BYTES as u64;
 
 /// The staging folder of a skills root.
-pub(super) const STAGING: &str = ".staging";
+pub(crate) const STAGING: &str = ".staging";
 
 /// `{root}/.staging/{uuid}/{name}` plus its removal on drop.
 pub(crate) struct Staging {
     pub(crate) base: PathBuf,
-    pub(super) dir: PathBuf,
+    pub(crate) dir: PathBuf,
 }
 
 impl Staging {
-    pub(super) fn new(root: &Path, name: &str) -> Result<Staging> {
+    pub(crate) fn new(root: &Path, name: &str) -> Result<Staging> {
         let mut s = Staging::empty(root)?;
         s.dir = s.base.join(name);
         std::fs::create_dir_all(&s.dir).with_path(&s.dir)?;
@@ -67,15 +67,15 @@ impl Drop for Staging {
 }
 
 /// A fetched, checked SKILL.md and the skill's file list.
-pub(super) struct Fetched {
-    pub(super) name: String,
-    pub(super) skill_md: String,
-    pub(super) fm: Frontmatter,
+pub(crate) struct Fetched {
+    pub(crate) name: String,
+    pub(crate) skill_md: String,
+    pub(crate) fm: Frontmatter,
     /// (path relative to the skill folder, tree entry)
-    pub(super) files: Vec<(String, TreeEntry)>,
+    pub(crate) files: Vec<(String, TreeEntry)>,
 }
 
-pub(super) fn clean_skill_path(p: &str) -> Result<String> {
+pub(crate) fn clean_skill_path(p: &str) -> Result<String> {
     let mut parts = Vec::new();
     for seg in p.split('/') {
         match seg {
@@ -142,9 +142,29 @@ pub(super) async fn fetch_skill(
     skill_path: &str,
     ov: Option<&SkillMetadataOverride>,
 ) -> Result<Fetched> {
+    let files = skill_files(&snap.tree, skill_path)?;
+    let md_path = format!("{skill_path}/SKILL.md");
+    let bytes = gh
+        .raw_get(
+            &snap.owner,
+            &snap.repo,
+            &snap.reference,
+            &md_path,
+            MAX_SKILL_MD_BYTES,
+        )
+        .await?
+        .ok_or_else(|| Error::not_found(format!("SKILL.md not found at '{md_path}'")))?;
+    check_skill_md(bytes, skill_path, ov, files)
+}
+
+/// The regular files of the skill folder `skill_path` of a tree (relative path, entry),
+/// within the per-skill limits; symlinks and submodules are left out.
+pub(crate) fn skill_files(
+    tree: &[TreeEntry],
+    skill_path: &str,
+) -> Result<Vec<(String, TreeEntry)>> {
     let prefix = format!("{skill_path}/");
-    let files: Vec<(String, TreeEntry)> = snap
-        .tree
+    let files: Vec<(String, TreeEntry)> = tree
         .iter()
         .filter(|e| e.kind == "blob")
         .filter_map(|e| {
@@ -178,17 +198,17 @@ pub(super) async fn fetch_skill(
             "Skill '{skill_path}' is {total} bytes (max {MAX_SKILL_BYTES})"
         )));
     }
-    let md_path = format!("{skill_path}/SKILL.md");
-    let bytes = gh
-        .raw_get(
-            &snap.owner,
-            &snap.repo,
-            &snap.reference,
-            &md_path,
-            MAX_SKILL_MD_BYTES,
-        )
-        .await?
-        .ok_or_else(|| Error::not_found(format!("SKILL.md not found at '{md_path}'")))?;
+    Ok(files)
+}
+
+/// Checks a skill's SKILL.md (UTF-8, frontmatter, the name rule, a description) after
+/// applying the overrides.
+pub(crate) fn check_skill_md(
+    bytes: Vec<u8>,
+    skill_path: &str,
+    ov: Option<&SkillMetadataOverride>,
+    files: Vec<(String, TreeEntry)>,
+) -> Result<Fetched> {
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::invalid(format!("SKILL.md at '{skill_path}' is not valid UTF-8")))?;
     parse_skill_md(&text).map_err(|e| e.context(format!("SKILL.md at '{skill_path}'")))?;
@@ -289,7 +309,7 @@ pub(super) async fn download_into(
     write_file(&dir.join("SKILL.md"), f.skill_md.as_bytes(), false)
 }
 
-fn write_file(dest: &Path, bytes: &[u8], exec: bool) -> Result<()> {
+pub(crate) fn write_file(dest: &Path, bytes: &[u8], exec: bool) -> Result<()> {
     if let Some(p) = dest.parent() {
         std::fs::create_dir_all(p).with_path(p)?;
     }
@@ -340,7 +360,7 @@ fn snapshot_dir(dir: &Path) -> Option<BTreeMap<String, (Vec<u8>, bool)>> {
     Some(out)
 }
 
-pub(super) fn same_files(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_files(a: &Path, b: &Path) -> bool {
     match (snapshot_dir(a), snapshot_dir(b)) {
         (Some(x), Some(y)) => x == y,
         _ => false,

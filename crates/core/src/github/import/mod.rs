@@ -24,7 +24,9 @@ mod place;
 mod update;
 mod workspace;
 
-pub(crate) use fetch::Staging;
+pub(crate) use fetch::{
+    check_skill_md, clean_skill_path, skill_files, write_file, Fetched, Staging,
+};
 pub use library::{import_marketplace_to_library, ImportMarketplaceToLibraryArgs};
 pub(crate) use place::{library_owner_check, place_in_library, LibraryCandidate, LibrarySource};
 pub use update::{
@@ -33,6 +35,7 @@ pub use update::{
     SkillUpdateInfo,
 };
 pub use workspace::{import_github_skills, ImportGithubSkillsArgs};
+pub(crate) use workspace::{place_workspace_import, plan_workspace_import, WsPlan};
 
 pub use crate::hashing::sha256_hex;
 use crate::ingest::frontmatter::Frontmatter;
@@ -134,7 +137,7 @@ fn empty_none(s: Option<String>) -> Option<String> {
     s.filter(|v| !v.trim().is_empty())
 }
 
-fn lint_warnings(dir: &Path, fm: &Frontmatter) -> Vec<String> {
+pub(crate) fn lint_warnings(dir: &Path, fm: &Frontmatter) -> Vec<String> {
     let mut w: Vec<String> = fm.warnings.clone();
     w.extend(
         lint_skill_dir(dir, LintMode::ClaudeCode)

@@ -1,7 +1,9 @@
 //! `import_github_skills` (Settings→Skills): `<workspace>/.claude/skills/<name>/` and its
 //! `workspace_skills` row.
 
-use super::fetch::{clean_skill_path, download_into, fetch_skill, same_files, Staging, STAGING};
+use super::fetch::{
+    clean_skill_path, download_into, fetch_skill, same_files, Fetched, Staging, STAGING,
+};
 use super::update::{compare_versions, version_newer};
 use super::{
     empty_none, lint_warnings, millis, sha256_hex, ImportStatus, ImportedSkill,
@@ -16,7 +18,7 @@ use crate::paths::path_string;
 use crate::placing::{place_skill_folder, FolderMoves, PlaceMeta};
 use crate::skill_meta::SkillMeta;
 use serde::Deserialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq)]
 struct WsRow {
@@ -188,9 +190,40 @@ async fn import_one_ws(
     let ov = req.metadata_override.as_ref();
     let f = fetch_skill(gh, snap, &path, ov).await?;
     *learned_name = Some(f.name.clone());
+    let target = match plan_workspace_import(app, root, &f, req, &path)? {
+        WsPlan::Done(skipped) => return Ok(skipped),
+        WsPlan::Place(t) => t,
+    };
+    let staging = Staging::new(root, &f.name)?;
+    download_into(gh, snap, &f, &staging.dir).await?;
+    place_workspace_import(app, root, &staging, &f, req, &path, source_url, target)
+}
+
+/// Where a workspace import goes, decided before anything is downloaded.
+pub(crate) enum WsPlan {
+    /// Nothing to do (the installed version is kept): the result says why.
+    Done(ImportedSkill),
+    Place(WsTarget),
+}
+
+/// The installed row (if any) and the folder the import replaces or creates.
+pub(crate) struct WsTarget {
+    existing: Option<WsRow>,
+    dest: PathBuf,
+}
+
+/// Decides a workspace import of the checked skill `f` (from `path`): a bundled skill or an
+/// untracked folder is a `conflict`; a version that is not newer than the installed one is
+/// skipped; otherwise the destination folder (inactive skills stay inactive).
+pub(crate) fn plan_workspace_import(
+    app: &App,
+    root: &Path,
+    f: &Fetched,
+    req: &WorkspaceSkillImportRequest,
+    path: &str,
+) -> Result<WsPlan> {
     let name = f.name.clone();
     let existing = ws_find(app, &name)?;
-    // Decide before touching anything.
     if let Some(ex) = &existing {
         if ex.is_bundled {
             return Err(Error::conflict(format!(
@@ -203,25 +236,25 @@ async fn import_one_ws(
             installed,
         ) {
             if !version_newer(want, have) {
-                let mut r = ex.result(ImportStatus::Skipped, &path, None, Vec::new());
+                let mut r = ex.result(ImportStatus::Skipped, path, None, Vec::new());
                 r.error = Some(format!("installed version {have} is not older than {want}"));
-                return Ok(r);
+                return Ok(WsPlan::Done(r));
             }
         }
         match (empty_none(f.fm.version.clone()), installed) {
             (Some(new), Some(have))
                 if compare_versions(&new, have) == Some(std::cmp::Ordering::Less) =>
             {
-                let mut r = ex.result(ImportStatus::Skipped, &path, None, Vec::new());
+                let mut r = ex.result(ImportStatus::Skipped, path, None, Vec::new());
                 r.error = Some(format!("installed version {have} is newer than {new}"));
-                return Ok(r);
+                return Ok(WsPlan::Done(r));
             }
             (None, Some(have)) => {
-                let mut r = ex.result(ImportStatus::Skipped, &path, None, Vec::new());
+                let mut r = ex.result(ImportStatus::Skipped, path, None, Vec::new());
                 r.error = Some(format!(
                     "the incoming skill has no version; installed {have} kept"
                 ));
-                return Ok(r);
+                return Ok(WsPlan::Done(r));
             }
             _ => {}
         }
@@ -243,9 +276,26 @@ async fn import_one_ws(
             active_dir.clone()
         }
     };
+    Ok(WsPlan::Place(WsTarget { existing, dest }))
+}
 
-    let staging = Staging::new(root, &name)?;
-    download_into(gh, snap, &f, &staging.dir).await?;
+/// Places the skill staged in `staging.dir` at the planned folder and writes its
+/// `workspace_skills` row in one step (a DB failure puts the previous folder back); identical
+/// files and row → `skipped`, nothing changes.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn place_workspace_import(
+    app: &App,
+    root: &Path,
+    staging: &Staging,
+    f: &Fetched,
+    req: &WorkspaceSkillImportRequest,
+    path: &str,
+    source_url: Option<&str>,
+    target: WsTarget,
+) -> Result<ImportedSkill> {
+    let WsTarget { existing, dest } = target;
+    let name = f.name.clone();
+    let ov = req.metadata_override.as_ref();
     let warnings = lint_warnings(&staging.dir, &f.fm);
     let hash = sha256_hex(f.skill_md.as_bytes());
     let fm = &f.fm;
@@ -293,7 +343,7 @@ async fn import_one_ws(
     };
     let files_same = dest.exists() && same_files(&staging.dir, &dest);
     if files_same && ex == Some(&row) {
-        return Ok(row.result(ImportStatus::Skipped, &path, None, warnings));
+        return Ok(row.result(ImportStatus::Skipped, path, None, warnings));
     }
     let mut moves = FolderMoves::new(root.join(STAGING));
     if !files_same {
@@ -327,12 +377,11 @@ async fn import_one_ws(
         return Err(e);
     }
     moves.keep();
-    drop(staging);
     let stored = ws_find(app, &name)?.ok_or_else(|| Error::internal("imported row vanished"))?;
     let status = if existing.is_some() {
         ImportStatus::Updated
     } else {
         ImportStatus::Imported
     };
-    Ok(stored.result(status, &path, None, warnings))
+    Ok(stored.result(status, path, None, warnings))
 }
