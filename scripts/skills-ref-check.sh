@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that our lint (LintMode::Spec) gives the same valid/invalid verdicts as the
 # Agent Skills reference validator `skills-ref`, on the fixtures of
-# crates/core/tests/lint_agrees_with_skills_ref.rs.
+# crates/core/tests/core/lint_agrees_with_skills_ref.rs.
 #
 # `skills-ref` exists twice:
 #   - PyPI `skills-ref` (official, Apache-2.0, from the Agent Skills project; CLI
@@ -24,8 +24,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 run_test() {
     echo "== lint vs $1 ($2)" >&2
-    SKILLS_REF_BIN="$2" cargo test -p skill-builder-core --test lint_agrees_with_skills_ref \
-        -- --nocapture
+    SKILLS_REF_BIN="$2" cargo test -p skill-builder-core --test core \
+        -- lint_agrees_with_skills_ref --nocapture
 }
 
 if [[ "$which" == both || "$which" == pypi ]]; then

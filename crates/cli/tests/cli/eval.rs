@@ -2,7 +2,7 @@
 //! evals run at once; `--json` prints only the benchmark; exit 0 without a regression, 1 with
 //! one under `--fail-on-regression` (the benchmark still printed), 2 for bad usage or a run
 //! that cannot happen. The measured differences themselves are covered with the real SDK in
-//! core's `tests/evals.rs`.
+//! core's `tests/core/evals.rs`.
 
 use crate::support::{last_stderr_json, run, stdout_json, stdout_json_any_exit};
 use serde_json::json;
