@@ -15,6 +15,16 @@ const PAGES = [
   { name: "skill", path: `/skills/${SKILL}`, title: SKILL, ready: (p) => p.getByRole("region", { name: "Content of SKILL.md" }).getByLabel("SKILL.md") },
   { name: "skill-history", path: `/skills/${SKILL}?tab=history`, title: SKILL, ready: (p) => p.getByRole("list", { name: "Versions" }) },
   { name: "build", path: `/skills/${SKILL}/build`, title: `Build ${SKILL}`, ready: (p) => p.getByText("Skill built.") },
+  {
+    name: "library-share",
+    path: "/",
+    title: "Skills library",
+    ready: (p) => p.locator(`[data-skill="${SKILL}"]`),
+    open: async (p) => {
+      await p.getByRole("button", { name: "Share with team" }).click();
+      await p.getByRole("form", { name: "Share through git" }).waitFor();
+    },
+  },
   { name: "import", path: "/import", title: "Import", ready: (p) => p.getByRole("heading", { level: 1 }) },
   { name: "workspace", path: "/workspace", title: "Workspace skills", ready: (p) => p.getByRole("heading", { name: "Workspace skills", level: 1 }) },
   { name: "usage", path: "/usage", title: "Usage", ready: (p) => p.getByRole("heading", { name: "Usage & cost", level: 1 }) },
@@ -52,6 +62,7 @@ for (const width of [360, 390, 1440, 1920]) {
           await page.goto(`${server.origin}${p.path}`);
           await p.ready(page).first().waitFor({ timeout: 30_000 });
           await settle(page);
+          if (p.open) await p.open(page);
           if (p.name === "skill-history") {
             await page.getByRole("list", { name: "Versions" }).getByRole("listitem").first().getByRole("button", { name: /Show changes/ }).click();
             await page.getByRole("table", { name: /diff of layout-skill\/SKILL\.md/ }).waitFor();

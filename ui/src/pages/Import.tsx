@@ -1,7 +1,7 @@
 // Import skills: a ZIP dropped or chosen here (into the workspace skills or the library), or
 // skills browsed in a GitHub repository / marketplace, with metadata overrides and per-skill
-// progress; the configured registries with their update checks; GitHub sign-in offered when a
-// GitHub call fails while signed out.
+// progress, or in any git repository (components/GitImport); the configured registries with
+// their update checks; GitHub sign-in offered when a GitHub call fails while signed out.
 
 import { useEffect, useRef, useState, type DragEvent, type FormEvent } from "react";
 import { ApiError, invoke } from "../api/transport";
@@ -19,6 +19,7 @@ import type {
 } from "../api/types";
 import { ErrorBox, Notice, Spinner } from "../components/ErrorBox";
 import { GitHubSignIn } from "../components/GitHubSignIn";
+import { GitImport } from "../components/GitImport";
 import { SuggestDescription } from "../components/SuggestDescription";
 import { Link } from "../router";
 
@@ -602,6 +603,7 @@ export function ImportPage() {
       <div ref={gh}>
         <GitHubImport request={request} />
       </div>
+      <GitImport />
       <Registries
         onBrowse={(url) => {
           setRequest((r) => ({ url, n: (r?.n ?? 0) + 1 }));

@@ -5,6 +5,7 @@ import { invoke } from "../api/transport";
 import { getSettings, useAsync } from "../api/hooks";
 import type { SkillSummary } from "../api/types";
 import { ErrorBox, Notice, Spinner } from "../components/ErrorBox";
+import { SharePanel } from "../components/SharePanel";
 import { Link, navigate } from "../router";
 import { stateTone } from "../state/labels";
 
@@ -55,6 +56,8 @@ export function LibraryPage() {
   const [confirm, setConfirm] = useState<string | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Sharing lives here: publishing shares this library, and pulled skills appear in this list.
+  const [sharing, setSharing] = useState(false);
 
   const states = useMemo(() => Array.from(new Set((data?.skills ?? []).map((s) => stateOf(s).replace(/ \d\/\d.*$/, "")))).sort(), [data]);
   const sources = useMemo(() => Array.from(new Set((data?.skills ?? []).map((s) => s.skill_source ?? s.source ?? "").filter(Boolean))).sort(), [data]);
@@ -85,10 +88,16 @@ export function LibraryPage() {
     <div className="page">
       <header className="page-head">
         <h1>Skills library</h1>
-        <button type="button" className="btn btn-primary" onClick={() => navigate("/create")}>
-          Create skill
-        </button>
+        <div className="row gap-s">
+          <button type="button" className="btn" aria-expanded={sharing} aria-controls="share-panel" onClick={() => setSharing((o) => !o)}>
+            Share with team
+          </button>
+          <button type="button" className="btn btn-primary" onClick={() => navigate("/create")}>
+            Create skill
+          </button>
+        </div>
       </header>
+      {sharing && <SharePanel known={(data?.skills ?? []).map((s) => s.name)} onChanged={reload} />}
       <div className="filters" role="search">
         <label>
           Search skills
@@ -138,6 +147,14 @@ export function LibraryPage() {
           <p>
             <Link to="/create">Create a skill</Link> with the guided workflow, or <Link to="/import">import</Link> one.
           </p>
+          {!sharing && (
+            <p>
+              Your team shares skills through git?{" "}
+              <button type="button" className="btn btn-small" onClick={() => setSharing(true)}>
+                Pull the team's skills
+              </button>
+            </p>
+          )}
         </div>
       )}
       {data && data.skills.length > 0 && (
