@@ -4,8 +4,8 @@
 //! `Skill` tool. So with the skill the eval passes, without it it fails, and a commit that
 //! removes the instruction is a regression the gate reports.
 //!
-//! Each app has its own HOME and fake API (its options); the tests still run one at a time to
-//! bound the load of the Claude Code processes they start.
+//! Each app has its own HOME and fake API (its options); each test takes a `sdk_slot` to
+//! bound the load of the Claude Code processes it starts.
 
 use crate::support::*;
 use serde_json::{json, Value};
@@ -23,8 +23,6 @@ const KEY: &str = "sk-ant-api03-evals-test-key-0123456789abcdef";
 const SKILL: &str = "fruit-report";
 const RULE: &str = "When you answer, always end with the word BANANA.";
 const ANSWER: &str = "Apples rose 3%, pears fell 1%.";
-
-static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 struct Env {
     app: Arc<App>,
@@ -240,7 +238,7 @@ fn eval_rate(b: &Value, config: &str) -> f64 {
 /// `baseline: previous` runs the earlier version as the baseline.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn evals_measure_the_skill_and_the_gate_catches_a_regression() {
-    let _serial = SERIAL.lock().await;
+    let _slot = sdk_slot().await;
     let Some(env) = open_app(false).await else {
         return;
     };
@@ -449,7 +447,7 @@ fn description_model() -> Script {
 /// the held-out ones, and writes it only with `apply`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn optimize_description_finds_a_better_description_and_applies_it_only_when_asked() {
-    let _serial = SERIAL.lock().await;
+    let _slot = sdk_slot().await;
     let Some(env) = open_app(false).await else {
         return;
     };
@@ -557,7 +555,7 @@ async fn optimize_description_finds_a_better_description_and_applies_it_only_whe
 /// A mock build writes an eval suite and trigger queries that `run_evals` runs at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mock_build_writes_evals_that_run_at_once() {
-    let _serial = SERIAL.lock().await;
+    let _slot = sdk_slot().await;
     let Some(env) = open_app(true).await else {
         return;
     };
@@ -601,7 +599,7 @@ async fn a_mock_build_writes_evals_that_run_at_once() {
 /// `{name}: evals updated`; and a package never carries `evals/`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn evals_are_saved_committed_and_never_packaged() {
-    let _serial = SERIAL.lock().await;
+    let _slot = sdk_slot().await;
     let (_data, app) = open();
     call(&app, "create_skill", json!({"name": SKILL})).await;
     write_skill(&app, RULE);

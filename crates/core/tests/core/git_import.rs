@@ -32,6 +32,7 @@ struct Source {
 
 impl Source {
     fn new() -> Source {
+        support::hermetic_git();
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init_bare(dir.path()).unwrap();
         repo.set_head("refs/heads/main").unwrap();

@@ -1,6 +1,5 @@
 //! Listing and importing skills from a marketplace-layout repository served by the fake
-//! GitHub (no internet). The base-URL variables are process-wide, so the tests of this file
-//! take one lock.
+//! GitHub (no internet). Each test has its own fake and passes its URLs in the app's options.
 
 use crate::support;
 
@@ -17,8 +16,6 @@ use skill_builder_testkit::fake_github::{files_from_dir, FakeGitHub};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
-
-static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const SOURCE: &str = "https://github.com/acme/skills";
 
@@ -185,7 +182,6 @@ fn all_paths() -> Vec<String> {
 
 #[tokio::test]
 async fn github_marketplace_listing_lists_every_skill_once_with_its_plugin() {
-    let _g = LOCK.lock().await;
     let (fake, app, _repo, _data) = setup().await;
     let skills = discovery::list_github_skills(
         &app,
@@ -389,7 +385,6 @@ async fn github_marketplace_listing_lists_every_skill_once_with_its_plugin() {
 
 #[tokio::test]
 async fn github_library_import_reimport_exec_bits_partial_failure_and_conflicts() {
-    let _g = LOCK.lock().await;
     let (fake, app, repo, _data) = setup().await;
     let skills_root = app.skills_path();
 
@@ -692,7 +687,6 @@ async fn github_library_import_reimport_exec_bits_partial_failure_and_conflicts(
 
 #[tokio::test]
 async fn github_workspace_import_skips_unchanged_and_reports_per_skill() {
-    let _g = LOCK.lock().await;
     let (fake, app, repo, _data) = setup().await;
     let ws = app.workspace_path().join(".claude/skills");
     let req = |path: &str, version: Option<&str>| WorkspaceSkillImportRequest {
@@ -855,7 +849,6 @@ async fn github_workspace_import_skips_unchanged_and_reports_per_skill() {
 
 #[tokio::test]
 async fn github_rate_limits_become_network_errors_and_the_token_is_sent_but_never_shown() {
-    let _g = LOCK.lock().await;
     let (fake, app, _repo, _data) = setup().await;
     let token = "gho_secretTOKEN1234567890";
     skill_builder_core::settings::update(&app, |s| s.github_oauth_token = Some(token.into()))

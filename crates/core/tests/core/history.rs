@@ -9,30 +9,12 @@ use skill_builder_core::history::{
 use skill_builder_core::{App, ErrorKind};
 use std::fs;
 use std::path::Path;
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 
-/// Hides the machine's global/system git config (and so its identity) from libgit2, once,
-/// before any test touches a repo: libgit2 search paths must not change while in use.
-fn isolate_git_config() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // A folder that does not exist: libgit2 finds no config file there.
-        let empty = std::env::temp_dir().join("skill-builder-history-tests-no-git-config");
-        for level in [
-            git2::ConfigLevel::Global,
-            git2::ConfigLevel::XDG,
-            git2::ConfigLevel::System,
-            git2::ConfigLevel::ProgramData,
-        ] {
-            // SAFETY: runs once, before this binary's tests use libgit2 (each test calls
-            // this first and `Once` makes the others wait).
-            unsafe { git2::opts::set_search_path(level, &empty).unwrap() };
-        }
-    });
-}
-
+/// A temp folder for a test that may use `git2` before it opens an app: the machine's git
+/// config (and so its identity) is hidden first.
 fn tempdir() -> tempfile::TempDir {
-    isolate_git_config();
+    support::hermetic_git();
     tempfile::tempdir().unwrap()
 }
 

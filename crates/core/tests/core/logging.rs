@@ -7,6 +7,9 @@ use skill_builder_core::{catalog, logging};
 
 #[tokio::test]
 async fn set_log_level_takes_effect_at_once() {
+    if !support::in_own_process!() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let app = support::open_at(dir.path(), |_| {});
     logging::init(&app.paths.log_file(), "info", None);

@@ -26,13 +26,14 @@ fn private(o: &mut Options) {
     o.anthropic_api_key = Some(ENV_KEY.into());
 }
 
-/// The one app of this binary whose log is the process's log (a process has one logger):
-/// no keychain, mock agents, a typical umask (022) so the old 0644/0755 defaults would show,
-/// and both secrets saved the way the UI and the GitHub sign-in save them.
+/// The app whose log is the process's log, for a test that runs alone in its process
+/// ([`support::in_own_process!`]: a process has one logger and one umask): no keychain, mock
+/// agents, a typical umask (022) so the old 0644/0755 defaults would show, and both secrets
+/// saved the way the UI and the GitHub sign-in save them.
 fn logged_app() -> &'static Arc<App> {
     static APP: OnceLock<Arc<App>> = OnceLock::new();
     APP.get_or_init(|| {
-        // SAFETY: umask only sets the process's file-creation mask.
+        // SAFETY: umask only sets the process's file-creation mask; this process runs one test.
         unsafe { libc::umask(0o022) };
         let root = tempfile::tempdir().unwrap().keep();
         let app = support::open_at(&root.join("data"), private);
@@ -52,15 +53,6 @@ fn save(app: &App, settings: serde_json::Value) {
     skill_builder_core::settings::save_settings(app, args).unwrap();
 }
 
-/// Another app of this binary. The log level is per process and a start-up applies the app's
-/// stored level, so every app here stores `debug`: no test lowers it under another's feet.
-fn other_app(data: &Path) -> Arc<App> {
-    logged_app();
-    let app = support::open_at(data, private);
-    save(&app, json!({"log_level": "debug"}));
-    app
-}
-
 fn mode(p: &Path) -> u32 {
     std::fs::symlink_metadata(p)
         .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
@@ -77,6 +69,9 @@ fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
 
 #[test]
 fn data_dir_is_0700_and_database_wal_shm_and_log_are_0600_with_the_database_fallback() {
+    if !support::in_own_process!() {
+        return;
+    }
     let app = logged_app();
     tracing::info!("private-data: a line so the log file has content");
     let stored: String = app
@@ -104,6 +99,10 @@ fn data_dir_is_0700_and_database_wal_shm_and_log_are_0600_with_the_database_fall
 
 #[test]
 fn a_data_dir_an_older_version_left_readable_is_tightened_on_open() {
+    if !support::in_own_process!() {
+        return;
+    }
+    // The umask 022 of this process, so a file created with default modes would show.
     logged_app();
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("data");
@@ -130,6 +129,9 @@ fn a_data_dir_an_older_version_left_readable_is_tightened_on_open() {
 /// mode, so only a log that scrubs every line keeps the key out.
 #[tokio::test(flavor = "multi_thread")]
 async fn secrets_never_reach_the_log_in_mock_mode_at_debug_level() {
+    if !support::in_own_process!() {
+        return;
+    }
     let app = logged_app();
     catalog::call(app, "create_skill", json!({"name": "paste-skill"}))
         .await
@@ -260,7 +262,7 @@ fn check_swept(l: &Leftovers, outside: &Path) {
 #[test]
 fn staging_of_a_dead_owner_is_removed_at_start_up_and_a_live_ones_is_kept() {
     let root = tempfile::tempdir().unwrap();
-    let app = other_app(&root.path().join("data"));
+    let app = support::open_at(&root.path().join("data"), private);
     std::fs::create_dir_all(app.skills_path().join(".staging")).unwrap();
     std::fs::write(app.skills_path().join(".staging/.gitignore"), "*\n").unwrap();
     let outside = root.path().join("outside");
@@ -279,7 +281,7 @@ fn staging_of_a_dead_owner_is_removed_at_start_up_and_a_live_ones_is_kept() {
 #[test]
 fn reconcile_startup_removes_staging_of_a_dead_owner_and_keeps_a_live_ones() {
     let root = tempfile::tempdir().unwrap();
-    let app = other_app(&root.path().join("data"));
+    let app = support::open_at(&root.path().join("data"), private);
     std::fs::create_dir_all(app.skills_path().join(".staging")).unwrap();
     std::fs::write(app.skills_path().join(".staging/.gitignore"), "*\n").unwrap();
     let outside = root.path().join("outside");

@@ -5,8 +5,8 @@
 //! answers. Each test covers a defect that only such a model shows (issue 13, "Agents with a
 //! real model").
 //!
-//! Each app has its own HOME and fake API (its options); the tests still run one at a time to
-//! bound the load of the Claude Code processes they start.
+//! Each app has its own HOME and fake API (its options); each test takes a `sdk_slot` to
+//! bound the load of the Claude Code processes it starts.
 
 use crate::support::*;
 use serde_json::{json, Value};
@@ -21,9 +21,6 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 const KEY: &str = "sk-ant-api03-real-agents-test-key-0123456789abcdef";
-
-/// One test at a time (load, not shared state).
-static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 struct Env {
     app: Arc<App>,
@@ -155,7 +152,7 @@ fn install_research_replacement(app: &App) -> String {
 /// loads the `research` skill, which the user replaced by purpose (item 5).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_workflow_steps_and_the_answer_evaluator_with_a_claude_like_model() {
-    let _serial = SERIAL.lock().await;
+    let _slot = sdk_slot().await;
     let Some(mut env) = open_app().await else {
         return;
     };
@@ -316,7 +313,7 @@ fn write_finished_skill(app: &App, name: &str) -> PathBuf {
 /// reads its rubric before it answers — which a one-turn evaluator cannot do (item 1).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_skill_test_plans_and_the_evaluator_use_their_tools() {
-    let _serial = SERIAL.lock().await;
+    let _slot = sdk_slot().await;
     let Some(env) = open_app().await else {
         return;
     };
@@ -365,7 +362,7 @@ async fn the_skill_test_plans_and_the_evaluator_use_their_tools() {
 /// transcript (item 4).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refine_session_survives_an_idle_gap_and_every_turn_has_a_transcript() {
-    let _serial = SERIAL.lock().await;
+    let _slot = sdk_slot().await;
     let Some(mut env) = open_app().await else {
         return;
     };
@@ -465,7 +462,7 @@ async fn a_refine_session_survives_an_idle_gap_and_every_turn_has_a_transcript()
 /// skill reaches the API, although its sidecar was started in mock mode (item 2).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn turning_mock_off_sends_the_next_request_to_the_api() {
-    let _serial = SERIAL.lock().await;
+    let _slot = sdk_slot().await;
     let Some(mut env) = open_app().await else {
         return;
     };
@@ -532,7 +529,7 @@ async fn turning_mock_off_sends_the_next_request_to_the_api() {
 /// `has_running_agents` without a session id answers for the whole app (item 6).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn has_running_agents_without_a_session_counts_every_agent() {
-    let _serial = SERIAL.lock().await;
+    let _slot = sdk_slot().await;
     let Some(mut env) = open_app().await else {
         return;
     };

@@ -15,6 +15,7 @@ async fn refine_and_skill_test_through_the_real_sdk() {
         eprintln!("skipping: node is not on PATH");
         return;
     }
+    let _slot = support::sdk_slot().await;
     let home = tempfile::tempdir().unwrap();
     let api = FakeMessages::reserve();
     let (_dir, app) = support::open_with(|o| support::real_sdk(o, home.path(), api.url()));

@@ -1,8 +1,13 @@
 //! Shared helpers for integration tests: the one way to open an app ([`open`],
 //! [`open_mock`], [`open_with`], [`open_at`]) and helpers for tests that run agents.
 //!
-//! Tests pass [`Options`] to `App::open_with` and never change the process environment, so
-//! any number of them can share one process.
+//! All the core's tests share one process. They pass [`Options`] to `App::open_with` and never
+//! change the process environment; what a process has only one of is handled here:
+//! - the logger (its file and level) and the umask: a test that needs them runs alone in a
+//!   child process ([`in_own_process!`]);
+//! - libgit2's config search path: set once, before any test uses git ([`hermetic_git`]);
+//! - the machine's capacity for Claude Code processes: tests through the real SDK take a
+//!   [`sdk_slot`].
 #![allow(dead_code)]
 
 use serde_json::Value;
@@ -11,13 +16,15 @@ use skill_builder_core::options::Options;
 use skill_builder_core::App;
 use skill_builder_testkit::fake_github::FakeGitHub;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::process::Command;
+use std::sync::{Arc, Mutex, Once};
 use tempfile::TempDir;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore, SemaphorePermit};
 
 /// The options every test starts from: the keychain off, real agents, nothing of the
 /// environment but PATH (so the sidecar finds Node as the shells do).
 pub fn options() -> Options {
+    hermetic_git();
     Options {
         path: std::env::var_os("PATH"),
         ..Options::default()
@@ -74,6 +81,102 @@ pub fn open_at(data: &Path, change: impl FnOnce(&mut Options)) -> Arc<App> {
     change(&mut o);
     App::open_with(Some(data.to_path_buf()), o).unwrap()
 }
+
+/// Hides the machine's global, XDG and system git config (an identity, `init.defaultBranch`,
+/// `url.*.insteadOf`, …) from libgit2 for the whole process. libgit2's search paths must not
+/// change while another thread reads a config, so this runs once, before any git use: every
+/// app is opened through [`options`], which calls it, and a test that uses `git2` before it
+/// opens an app calls it first.
+pub fn hermetic_git() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // A folder that does not exist: libgit2 finds no config file there.
+        let none = std::env::temp_dir().join("skill-builder-core-tests-no-git-config");
+        for level in [
+            git2::ConfigLevel::Global,
+            git2::ConfigLevel::XDG,
+            git2::ConfigLevel::System,
+            git2::ConfigLevel::ProgramData,
+        ] {
+            // SAFETY: inside `call_once`, which every path to git in these tests goes through
+            // first (the others wait for it), so no thread reads the paths meanwhile.
+            unsafe { git2::opts::set_search_path(level, &none).unwrap() };
+        }
+    });
+}
+
+/// A turn to run agents through the real SDK: each such test starts a Node sidecar and a
+/// Claude Code process per agent, so how many run at once is bounded for the whole process,
+/// not per module: as many as the cores, from two to four. Not fewer than two: on a two-core
+/// machine the harness runs two tests at a time, and a test waiting here holds one of them.
+pub async fn sdk_slot() -> SemaphorePermit<'static> {
+    static SLOTS: std::sync::OnceLock<Semaphore> = std::sync::OnceLock::new();
+    SLOTS
+        .get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            Semaphore::new(cores.clamp(2, 4))
+        })
+        .acquire()
+        .await
+        .unwrap()
+}
+
+/// The variable that tells a child process of this binary which test it runs alone.
+const ALONE: &str = "CORE_TESTS_ALONE";
+
+/// For [`in_own_process!`]: `true` in the child that runs `test` (a type name within the
+/// test, see the macro) alone; in any other process runs that child, asserts that it ran
+/// the test and passed, and returns `false`.
+pub fn own_process(type_name: &str) -> bool {
+    let test = test_path(type_name);
+    if std::env::var_os(ALONE).is_some_and(|v| v == test.as_str()) {
+        return true;
+    }
+    let out = Command::new(this_binary())
+        .args([test.as_str(), "--exact", "--test-threads=1"])
+        .env(ALONE, &test)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "{test}, run alone in a child process, failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    false
+}
+
+/// This test binary. On Linux through `/proc/self/exe`, which still runs this very binary when
+/// a build replaced its file meanwhile (the path `current_exe` gives would then be gone).
+fn this_binary() -> std::path::PathBuf {
+    let proc_exe = Path::new("/proc/self/exe");
+    if cfg!(target_os = "linux") && proc_exe.exists() {
+        return proc_exe.to_path_buf();
+    }
+    std::env::current_exe().unwrap()
+}
+
+/// `core::module::test::{{closure}}::here` → `module::test` (the name the harness filters on).
+fn test_path(type_name: &str) -> String {
+    let parts: Vec<&str> = type_name
+        .split("::")
+        .skip(1)
+        .filter(|p| !p.starts_with('{'))
+        .collect();
+    parts[..parts.len() - 1].join("::")
+}
+
+/// Runs the calling test alone in a child process of this binary, for a test that needs what
+/// a process has only one of: the logger (`logging::init` wins once, and the level is global)
+/// or the umask. `if !in_own_process!() { return; }` first in the test: the parent returns
+/// there once the child passed, the child goes on.
+macro_rules! in_own_process {
+    () => {{
+        fn here() {}
+        $crate::support::own_process(std::any::type_name_of_val(&here))
+    }};
+}
+pub(crate) use in_own_process;
 
 /// Records every event and forwards it on a channel so a test can wait for one.
 pub struct ChannelSink {
