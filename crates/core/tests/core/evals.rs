@@ -13,65 +13,24 @@ use skill_builder_core::evals::grade::JUDGE_MARKER;
 use skill_builder_core::evals::optimize::PROPOSER_MARKER;
 use skill_builder_core::{catalog, history, workflow, App};
 use skill_builder_testkit::claude_like::lists_skill;
-use skill_builder_testkit::fake_messages::{
-    side_reply, FakeMessages, MessagesRequest, Reply, Reserved, Script, Usage,
-};
+use skill_builder_testkit::fake_messages::{side_reply, MessagesRequest, Reply, Script, Usage};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 const KEY: &str = "sk-ant-api03-evals-test-key-0123456789abcdef";
 const SKILL: &str = "fruit-report";
 const RULE: &str = "When you answer, always end with the word BANANA.";
 const ANSWER: &str = "Apples rose 3%, pears fell 1%.";
 
-struct Env {
-    app: Arc<App>,
-    sink: Arc<ChannelSink>,
-    /// The port of the app's Anthropic API, until [`Env::serve`] starts the fake on it.
-    api: Mutex<Option<Reserved>>,
-    _home: tempfile::TempDir,
-    _data: tempfile::TempDir,
-}
-
-impl Env {
-    /// Starts the app's fake Anthropic API with `script`.
-    fn serve(&self, script: Script) -> FakeMessages {
-        let api = self.api.lock().unwrap().take();
-        api.expect("one fake API per test").start(script)
-    }
-}
-
-/// An app on a temp data folder, offline (HOME and the CLI's config in a temp folder, no
-/// keychain); with the API key saved, or in mock mode. `None` when Node is missing.
-async fn open_app(mock: bool) -> Option<Env> {
-    if !has_node() {
-        eprintln!("skipping: node is not on PATH");
-        return None;
-    }
-    let home = tempfile::tempdir().unwrap();
-    let api = FakeMessages::reserve();
-    let data = tempfile::tempdir().unwrap();
-    let app = open_at(data.path(), |o| real_sdk(o, home.path(), api.url()));
-    let (sink, _rx) = ChannelSink::attach(&app);
-    let settings = if mock {
-        json!({"settings": {"mock_agents": true}})
+/// An app through the real SDK, offline ([`SdkApp`]); with the API key saved, or in mock
+/// mode. `None` when Node is missing.
+async fn open_app(mock: bool) -> Option<SdkApp> {
+    SdkApp::open(if mock {
+        json!({"mock_agents": true})
     } else {
-        json!({"settings": {"anthropic_api_key": KEY}})
-    };
-    call(&app, "save_settings", settings).await;
-    Some(Env {
-        app,
-        sink,
-        api: Mutex::new(Some(api)),
-        _home: home,
-        _data: data,
+        json!({"anthropic_api_key": KEY})
     })
-}
-
-async fn call(app: &Arc<App>, cmd: &str, args: Value) -> Value {
-    catalog::call(app, cmd, args)
-        .await
-        .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+    .await
 }
 
 /// The task of an agent-loop request: the last text block of its first user message that is

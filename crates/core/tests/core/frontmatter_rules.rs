@@ -2,13 +2,12 @@
 //! default (open-spec) lint; `lint --fix` turns a skill written before the metadata rule into
 //! a clean one without losing a value; `version`/`author`/dates are read from `metadata`.
 
-use crate::support::{open, open_mock};
+use crate::support::{open, open_mock, zip_of};
 use serde_json::json;
 use skill_builder_core::ingest::frontmatter::parse_skill_md;
 use skill_builder_core::ingest::lint::{lint_skill_dir, LintMode, Severity};
 use skill_builder_core::ingest::{fix_skill_dir, Frontmatter};
 use skill_builder_core::{catalog, history, workflow};
-use std::io::{Cursor, Write};
 use std::path::Path;
 
 fn errors(dir: &Path, mode: LintMode) -> Vec<String> {
@@ -190,14 +189,6 @@ fn lint_fix_never_writes_through_a_symlink() {
     assert!(fix_skill_dir(None, &folder_link).is_err());
 }
 
-fn zip_of(name: &str, md: &str) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default();
-    w.start_file(format!("{name}/SKILL.md"), opts).unwrap();
-    w.write_all(md.as_bytes()).unwrap();
-    w.finish().unwrap().into_inner()
-}
-
 #[tokio::test]
 async fn version_author_and_dates_are_read_from_metadata() {
     let md = "---\nname: meta-skill\ndescription: Keeps its version in metadata.\nmetadata:\n  \
@@ -212,7 +203,7 @@ async fn version_author_and_dates_are_read_from_metadata() {
     let (_d, app) = open();
     let src = tempfile::tempdir().unwrap();
     let zip = src.path().join("meta-skill.zip");
-    std::fs::write(&zip, zip_of("meta-skill", md)).unwrap();
+    std::fs::write(&zip, zip_of(&[("meta-skill/SKILL.md", md.as_bytes())])).unwrap();
     let v = catalog::call(
         &app,
         "upload_skill",

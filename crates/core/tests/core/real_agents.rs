@@ -14,64 +14,18 @@ use skill_builder_core::agents::PoolConfig;
 use skill_builder_core::events::Event;
 use skill_builder_core::{catalog, history, refine, workflow, workspace_skills, App};
 use skill_builder_testkit::claude_like::{claude_like_script, Task};
-use skill_builder_testkit::fake_messages::{FakeMessages, Reply, Reserved, Script};
+use skill_builder_testkit::fake_messages::{FakeMessages, Reply, Script};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 const KEY: &str = "sk-ant-api03-real-agents-test-key-0123456789abcdef";
 
-struct Env {
-    app: Arc<App>,
-    sink: Arc<ChannelSink>,
-    rx: UnboundedReceiver<Event>,
-    /// The port of the app's Anthropic API, until [`Env::serve`] starts the fake on it.
-    api: Mutex<Option<Reserved>>,
-    _home: tempfile::TempDir,
-    _data: tempfile::TempDir,
-}
-
-impl Env {
-    /// Starts the app's fake Anthropic API with `script`.
-    fn serve(&self, script: Script) -> FakeMessages {
-        let api = self.api.lock().unwrap().take();
-        api.expect("one fake API per test").start(script)
-    }
-}
-
-/// An app on a temp data folder with the API key saved, offline (HOME and the CLI's config in
-/// a temp folder, no keychain, no mock). `None` when Node is missing.
-async fn open_app() -> Option<Env> {
-    if !has_node() {
-        eprintln!("skipping: node is not on PATH");
-        return None;
-    }
-    let home = tempfile::tempdir().unwrap();
-    let api = FakeMessages::reserve();
-    let data = tempfile::tempdir().unwrap();
-    let app = open_at(data.path(), |o| real_sdk(o, home.path(), api.url()));
-    let (sink, rx) = ChannelSink::attach(&app);
-    call(
-        &app,
-        "save_settings",
-        json!({"settings": {"anthropic_api_key": KEY}}),
-    )
-    .await;
-    Some(Env {
-        app,
-        sink,
-        rx,
-        api: Mutex::new(Some(api)),
-        _home: home,
-        _data: data,
-    })
-}
-
-async fn call(app: &Arc<App>, cmd: &str, args: Value) -> Value {
-    catalog::call(app, cmd, args)
-        .await
-        .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+/// An app through the real SDK with the API key saved, offline ([`SdkApp`], no mock).
+/// `None` when Node is missing.
+async fn open_app() -> Option<SdkApp> {
+    SdkApp::open(json!({"anthropic_api_key": KEY})).await
 }
 
 /// Waits for the `agent-exit` of `id`; returns its `success`.
@@ -114,20 +68,6 @@ fn everything_sent(fake: &FakeMessages) -> String {
 
 async fn shut_down(app: &Arc<App>) {
     call(app, "graceful_shutdown", json!({})).await;
-}
-
-fn clarifications(answer: Option<&str>) -> String {
-    json!({
-        "version": "1",
-        "metadata": {"title": "Orders", "question_count": 1, "section_count": 1, "refinement_count": 0,
-                     "must_answer_count": 0, "priority_questions": []},
-        "sections": [{"id": "S1", "title": "Scope", "questions": [{
-            "id": "Q1", "title": "Regions", "text": "Which regions?", "must_answer": false,
-            "choices": [{"id": "A", "text": "EMEA", "is_other": false}, {"id": "B", "text": "Other", "is_other": true}],
-            "recommendation": "A", "answer_choice": answer, "answer_text": null, "refinements": []}]}],
-        "notes": []
-    })
-    .to_string()
 }
 
 /// A user's research skill with the purpose `research`, next to the seeded bundled one.

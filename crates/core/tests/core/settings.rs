@@ -1,15 +1,8 @@
 //! Settings commands: defaults, merge-save, secrets, the skills-folder move.
 
-use crate::support::{self, open};
-use serde_json::{json, Value};
-use skill_builder_core::{catalog, settings, App, ErrorKind};
-use std::sync::Arc;
-
-async fn call(app: &Arc<App>, name: &str, args: Value) -> Value {
-    catalog::call(app, name, args)
-        .await
-        .unwrap_or_else(|e| panic!("{name}: {e:?}"))
-}
+use crate::support::{self, call, open};
+use serde_json::json;
+use skill_builder_core::{catalog, settings, ErrorKind};
 
 #[tokio::test]
 async fn fresh_data_dir_gives_effective_defaults() {

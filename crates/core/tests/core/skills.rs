@@ -1,21 +1,8 @@
 //! Skill management commands through the catalog, as every shell calls them.
 
-use crate::support::open;
+use crate::support::{call, call_err, open};
 use serde_json::{json, Value};
-use skill_builder_core::{catalog, App, ErrorKind};
-use std::sync::Arc;
-
-async fn call(app: &Arc<App>, name: &str, args: Value) -> Value {
-    catalog::call(app, name, args)
-        .await
-        .unwrap_or_else(|e| panic!("{name} failed: {e:?}"))
-}
-
-async fn call_err(app: &Arc<App>, name: &str, args: Value) -> skill_builder_core::Error {
-    catalog::call(app, name, args)
-        .await
-        .expect_err(&format!("{name} should fail"))
-}
+use skill_builder_core::{App, ErrorKind};
 
 /// Folder entries except the git repository's own dot-files.
 fn visible_entries(dir: &std::path::Path) -> Vec<String> {

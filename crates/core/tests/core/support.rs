@@ -10,12 +10,14 @@
 //!   [`sdk_slot`].
 #![allow(dead_code)]
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use skill_builder_core::events::{Event, EventSink};
 use skill_builder_core::options::Options;
-use skill_builder_core::App;
+use skill_builder_core::{catalog, App, Error};
 use skill_builder_testkit::fake_github::FakeGitHub;
-use std::path::Path;
+use skill_builder_testkit::fake_messages::{FakeMessages, Reserved, Script};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex, Once};
 use tempfile::TempDir;
@@ -178,6 +180,109 @@ macro_rules! in_own_process {
 }
 pub(crate) use in_own_process;
 
+/// `catalog::call` (the path every shell takes) that must succeed.
+pub async fn call(app: &Arc<App>, name: &str, args: Value) -> Value {
+    catalog::call(app, name, args)
+        .await
+        .unwrap_or_else(|e| panic!("{name} failed: {e:?}"))
+}
+
+/// `catalog::call` that must fail.
+pub async fn call_err(app: &Arc<App>, name: &str, args: Value) -> Error {
+    catalog::call(app, name, args)
+        .await
+        .expect_err(&format!("{name} should fail"))
+}
+
+/// An app for agents through the real SDK, offline: its own data folder, HOME and CLI
+/// configuration in temp folders, its Anthropic API a fake on a reserved port
+/// ([`SdkApp::serve`]), every event recorded ([`SdkApp::sink`]) and sent to [`SdkApp::rx`].
+pub struct SdkApp {
+    pub app: Arc<App>,
+    pub sink: Arc<ChannelSink>,
+    pub rx: mpsc::UnboundedReceiver<Event>,
+    api: Mutex<Option<Reserved>>,
+    _home: TempDir,
+    _data: TempDir,
+}
+
+impl SdkApp {
+    /// Opens it and saves `settings` (an API key, or `mock_agents`). `None` when Node is
+    /// missing (the test then skips).
+    pub async fn open(settings: Value) -> Option<SdkApp> {
+        if !has_node() {
+            eprintln!("skipping: node is not on PATH");
+            return None;
+        }
+        let home = tempfile::tempdir().unwrap();
+        let api = FakeMessages::reserve();
+        let data = tempfile::tempdir().unwrap();
+        let app = open_at(data.path(), |o| real_sdk(o, home.path(), api.url()));
+        let (sink, rx) = ChannelSink::attach(&app);
+        call(&app, "save_settings", json!({ "settings": settings })).await;
+        Some(SdkApp {
+            app,
+            sink,
+            rx,
+            api: Mutex::new(Some(api)),
+            _home: home,
+            _data: data,
+        })
+    }
+
+    /// Starts the app's fake Anthropic API with `script`.
+    pub fn serve(&self, script: Script) -> FakeMessages {
+        let api = self.api.lock().unwrap().take();
+        api.expect("one fake API per test").start(script)
+    }
+}
+
+/// The clarifications file of the "orders" workflow fixtures: one question (regions), answered
+/// with choice `answer` or not at all.
+pub fn clarifications(answer: Option<&str>) -> String {
+    json!({
+        "version": "1",
+        "metadata": {"title": "Orders", "question_count": 1, "section_count": 1, "refinement_count": 0,
+                     "must_answer_count": 0, "priority_questions": []},
+        "sections": [{"id": "S1", "title": "Scope", "questions": [{
+            "id": "Q1", "title": "Regions", "text": "Which regions?", "must_answer": false,
+            "choices": [{"id": "A", "text": "EMEA", "is_other": false}, {"id": "B", "text": "Other", "is_other": true}],
+            "recommendation": "A", "answer_choice": answer, "answer_text": null, "refinements": []}]}],
+        "notes": []
+    })
+    .to_string()
+}
+
+/// A ZIP archive of `files` (path in the archive, contents), in that order.
+pub fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        w.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// The SKILL.md of a minimal valid skill `name`.
+pub fn minimal_skill_md(name: &str) -> String {
+    format!("---\nname: {name}\ndescription: The {name} skill\n---\n# {name}\n")
+}
+
+/// Uploads the ZIP `bytes` (from a file outside the data folder, as a user picks one) with
+/// `upload_skill` and returns the workspace skill's row.
+pub async fn upload_zip(app: &Arc<App>, bytes: &[u8]) -> Value {
+    let src = tempfile::tempdir().unwrap();
+    let p = src.path().join("s.zip");
+    std::fs::write(&p, bytes).unwrap();
+    call(
+        app,
+        "upload_skill",
+        json!({"filePath": p.to_str().unwrap()}),
+    )
+    .await
+}
+
 /// Records every event and forwards it on a channel so a test can wait for one.
 pub struct ChannelSink {
     pub all: Mutex<Vec<Event>>,
@@ -258,8 +363,8 @@ pub fn transcripts(app: &App, skill: &str) -> Vec<std::path::PathBuf> {
     v
 }
 
-/// Every file under `dir` whose bytes contain `needle`.
-pub fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf> {
+/// Every file under `dir` (none when it does not exist).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -267,14 +372,22 @@ pub fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<std::path::P
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if std::fs::read(&p)
-                .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
-            {
+            } else {
                 out.push(p);
             }
         }
     }
     out
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    files_under(dir)
+        .into_iter()
+        .filter(|p| {
+            std::fs::read(p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        })
+        .collect()
 }
 
 pub fn message_types(events: &[Event]) -> Vec<String> {

@@ -6,7 +6,7 @@ use crate::support;
 
 use serde_json::{json, Value};
 use skill_builder_core::{catalog, App, Error, ErrorKind};
-use std::io::{Cursor, Read, Write};
+use std::io::Read;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -83,23 +83,11 @@ impl Fx {
 
     /// Uploads a workspace skill (SKILL.md and `notes.md`) and returns its folder.
     async fn workspace_skill(&self, name: &str) -> PathBuf {
-        let src = tempfile::tempdir().unwrap();
-        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let opts = zip::write::SimpleFileOptions::default();
-        w.start_file("SKILL.md", opts).unwrap();
-        write!(
-            w,
-            "---\nname: {name}\ndescription: The {name} skill\n---\n# {name}\n"
-        )
-        .unwrap();
-        w.start_file("notes.md", opts).unwrap();
-        write!(w, "inside notes").unwrap();
-        let p = src.path().join("s.zip");
-        std::fs::write(&p, w.finish().unwrap().into_inner()).unwrap();
-        let row = self
-            .call("upload_skill", json!({"filePath": p.to_str().unwrap()}))
-            .await
-            .unwrap();
+        let zip = support::zip_of(&[
+            ("SKILL.md", support::minimal_skill_md(name).as_bytes()),
+            ("notes.md", b"inside notes"),
+        ]);
+        let row = support::upload_zip(&self.app, &zip).await;
         PathBuf::from(row["disk_path"].as_str().unwrap())
     }
 

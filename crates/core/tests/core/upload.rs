@@ -1,26 +1,14 @@
 //! `upload_skill` and `export_skill` through the catalog: both layouts, every hostile ZIP
 //! kind refused with nothing written and no row, duplicates, export → re-upload round trip.
 
-use crate::support::open;
+use crate::support::{call, call_err, open};
 use serde_json::{json, Value};
-use skill_builder_core::{catalog, settings, workspace_skills, App, Error, ErrorKind};
+use skill_builder_core::{settings, workspace_skills, App, ErrorKind};
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use zip::write::SimpleFileOptions;
-
-async fn call(app: &Arc<App>, name: &str, args: Value) -> Value {
-    catalog::call(app, name, args)
-        .await
-        .unwrap_or_else(|e| panic!("{name} failed: {e:?}"))
-}
-
-async fn call_err(app: &Arc<App>, name: &str, args: Value) -> Error {
-    catalog::call(app, name, args)
-        .await
-        .expect_err(&format!("{name} should fail"))
-}
 
 fn rows(app: &App) -> i64 {
     app.db

@@ -3,7 +3,7 @@
 //! project is used only when adopted, and then nothing of the user's is removed, overwritten
 //! or pruned — the app touches only what its manifest says it wrote.
 
-use crate::support;
+use crate::support::{self, call};
 
 use serde_json::{json, Value};
 use skill_builder_core::workflow::deploy::{MANIFEST, SECTION_BEGIN};
@@ -20,12 +20,6 @@ fn open() -> (tempfile::TempDir, Arc<App>) {
     let dir = tempfile::tempdir().unwrap();
     let app = support::open_at(&dir.path().join("data"), |_| {});
     (dir, app)
-}
-
-async fn call(app: &Arc<App>, name: &str, args: Value) -> Value {
-    catalog::call(app, name, args)
-        .await
-        .unwrap_or_else(|e| panic!("{name}: {e:?}"))
 }
 
 fn write(root: &Path, rel: &str, text: &str) {

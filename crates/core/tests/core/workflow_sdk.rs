@@ -9,20 +9,6 @@ use skill_builder_testkit::fake_messages::{workflow_script, workflow_usage, Fake
 
 const KEY: &str = "sk-ant-api03-fake-key-for-tests-0123456789abcdef";
 
-fn clarifications() -> String {
-    json!({
-        "version": "1",
-        "metadata": {"title": "Orders", "question_count": 1, "section_count": 1, "refinement_count": 0,
-                     "must_answer_count": 0, "priority_questions": []},
-        "sections": [{"id": "S1", "title": "Scope", "questions": [{
-            "id": "Q1", "title": "Regions", "text": "Which regions?", "must_answer": false,
-            "choices": [{"id": "A", "text": "EMEA", "is_other": false}, {"id": "B", "text": "Other", "is_other": true}],
-            "recommendation": "A", "answer_choice": null, "answer_text": null, "refinements": []}]}],
-        "notes": []
-    })
-    .to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn build_through_the_real_sdk_against_the_fake_api() {
     if !has_node() {
@@ -59,8 +45,8 @@ async fn build_through_the_real_sdk_against_the_fake_api() {
     let ctx = s.join("context");
     let skill_md = "---\nname: orders-domain\ndescription: Order handling rules. Use when answering order questions.\n---\n# Orders\nSee references/overview.md\n";
     let steps = vec![
-        ("Step: 0 (".to_string(), vec![(ctx.join("research-plan.md"), "---\npurpose: domain\n---\n# Plan\n".to_string()), (ctx.join("clarifications.json"), clarifications())]),
-        ("Step: 1 (".to_string(), vec![(ctx.join("clarifications.json"), clarifications())]),
+        ("Step: 0 (".to_string(), vec![(ctx.join("research-plan.md"), "---\npurpose: domain\n---\n# Plan\n".to_string()), (ctx.join("clarifications.json"), clarifications(None))]),
+        ("Step: 1 (".to_string(), vec![(ctx.join("clarifications.json"), clarifications(None))]),
         ("Step: 2 (".to_string(), vec![(ctx.join("decisions.md"), "---\ndecision_count: 1\nconflicts_resolved: 0\nround: 1\n---\n### D1: Regions\n- **Decision**: EMEA\n".to_string())]),
         ("Step: 3 (".to_string(), vec![
             (s.join("SKILL.md"), skill_md.to_string()),

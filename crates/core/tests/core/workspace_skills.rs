@@ -1,11 +1,10 @@
 //! Settings→Skills commands (list, toggle, purpose slots, delete, content), bundled-skill
 //! seeding and `lint_skill`, through the catalog as every shell calls them.
 
-use crate::support::open;
+use crate::support::{call, call_err, minimal_skill_md, open, upload_zip, zip_of};
 use serde_json::{json, Value};
 use skill_builder_core::workspace_skills::{self, SeedStatus};
-use skill_builder_core::{catalog, App, Error, ErrorKind};
-use std::io::{Cursor, Write};
+use skill_builder_core::{App, ErrorKind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,40 +15,15 @@ const BUNDLED: [&str; 4] = [
     "validate-skill",
 ];
 
-async fn call(app: &Arc<App>, name: &str, args: Value) -> Value {
-    catalog::call(app, name, args)
-        .await
-        .unwrap_or_else(|e| panic!("{name} failed: {e:?}"))
-}
-
-async fn call_err(app: &Arc<App>, name: &str, args: Value) -> Error {
-    catalog::call(app, name, args)
-        .await
-        .expect_err(&format!("{name} should fail"))
-}
-
 fn skills_dir(d: &Path) -> PathBuf {
     d.join("workspace/.claude/skills")
 }
 
 /// Uploads a one-file skill and returns its row.
 async fn upload(app: &Arc<App>, name: &str) -> Value {
-    let src = tempfile::tempdir().unwrap();
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    w.start_file("SKILL.md", zip::write::SimpleFileOptions::default())
-        .unwrap();
-    write!(
-        w,
-        "---\nname: {name}\ndescription: The {name} skill\n---\n# {name}\n"
-    )
-    .unwrap();
-    let bytes = w.finish().unwrap().into_inner();
-    let p = src.path().join("s.zip");
-    std::fs::write(&p, bytes).unwrap();
-    call(
+    upload_zip(
         app,
-        "upload_skill",
-        json!({"filePath": p.to_str().unwrap()}),
+        &zip_of(&[("SKILL.md", minimal_skill_md(name).as_bytes())]),
     )
     .await
 }
