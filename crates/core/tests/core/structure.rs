@@ -8,7 +8,8 @@
 //! - nothing but the shells changes the process environment, and core reads it only in
 //!   `options` (tests pass `Options`, so they can share one process);
 //! - each crate has one integration test binary, `tests/<crate>/main.rs` with a module per
-//!   concern (one build and link instead of one per file).
+//!   concern (one build and link instead of one per file), and every file beside it is one of
+//!   its modules.
 //!
 //! Each rule reports every offender, so a failure says what to move where.
 
@@ -336,9 +337,57 @@ fn each_crate_has_one_integration_test_binary() {
         if !tests.join(&name).join("main.rs").is_file() {
             strays.push(format!("crates/{name}/tests/{name}/main.rs is missing"));
         }
+        for file in undeclared_modules(&tests.join(&name)) {
+            strays.push(format!(
+                "crates/{name}/tests/{name}/{file} is not a module of main.rs"
+            ));
+        }
     }
     assert!(
         strays.is_empty(),
         "make it a module of tests/<crate>/main.rs (helpers in its support module): {strays:#?}"
     );
+}
+
+/// The files of a test binary's folder that its `main.rs` does not declare as a module (`x.rs`
+/// or `x/mod.rs` without `mod x;`): cargo compiles only `main.rs`, so their tests would never
+/// run while the file still looks like a test file.
+fn undeclared_modules(dir: &Path) -> Vec<String> {
+    let main = std::fs::read_to_string(dir.join("main.rs")).unwrap_or_default();
+    let declared = |m: &str| {
+        main.lines()
+            .map(str::trim)
+            .any(|l| l == format!("mod {m};") || l == format!("pub mod {m};"))
+    };
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let module = match file.strip_suffix(".rs") {
+            Some("main") => continue,
+            Some(m) => m.to_string(),
+            None if e.path().join("mod.rs").is_file() => file.clone(),
+            None => continue,
+        };
+        if !declared(&module) {
+            out.push(file);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_test_file_that_main_rs_does_not_declare_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.rs"),
+        "mod support;\n#[cfg(unix)]\nmod a;\n",
+    )
+    .unwrap();
+    for f in ["support.rs", "a.rs", "forgotten.rs"] {
+        std::fs::write(dir.path().join(f), "").unwrap();
+    }
+    std::fs::create_dir(dir.path().join("nested")).unwrap();
+    std::fs::write(dir.path().join("nested/mod.rs"), "").unwrap();
+    assert_eq!(undeclared_modules(dir.path()), ["forgotten.rs", "nested"]);
 }
