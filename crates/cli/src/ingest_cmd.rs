@@ -358,6 +358,33 @@ async fn import_github(
     Ok(())
 }
 
+/// Where a listed skill is already imported: ` [library @1a2b3c4d, update available]`.
+fn pins_note(skill: &Value) -> String {
+    let pins: Vec<String> = skill["imported"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let commit = p["commit"].as_str().unwrap_or("");
+            let state = if p["updateAvailable"] == true {
+                "update available"
+            } else {
+                "up to date"
+            };
+            format!(
+                "{} @{}, {state}",
+                p["target"].as_str().unwrap_or(""),
+                &commit[..commit.len().min(8)]
+            )
+        })
+        .collect();
+    if pins.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", pins.join("; "))
+    }
+}
+
 /// `import git`: without a choice, lists the repository's skills and asks; otherwise imports
 /// them from one fetch (`import_git_skills`), one line per skill.
 async fn import_git(
@@ -384,7 +411,11 @@ async fn import_git(
                 .lines()
                 .next()
                 .unwrap_or("");
-            eprintln!("  {:<40} {first}", s["path"].as_str().unwrap_or(""));
+            eprintln!(
+                "  {:<40} {first}{}",
+                s["path"].as_str().unwrap_or(""),
+                pins_note(s)
+            );
         }
         return Err(Error::invalid(
             "choose what to import: --all, or --skill <path> (repeatable)",

@@ -185,7 +185,6 @@ macro_rules! for_each_command {
             // Import from any git URL (issue 17)
             async list_git_skills => $crate::git_import::list_git_skills [extra];
             async import_git_skills => $crate::git_import::import_git_skills [extra];
-            async check_git_updates => $crate::git_import::check_git_updates [extra];
             // Node & dependencies
             async check_node => $crate::node::check_node [reference foundation];
             async check_startup_deps => $crate::node::check_startup_deps [reference foundation];

@@ -108,6 +108,16 @@ fn import_git_lists_then_imports_pinned_and_skips_an_unchanged_reimport() {
         assert_ne!(mode & 0o111, 0, "the executable bit is kept");
     }
 
+    // Listed again at HEAD: alpha is pinned to the tag, and HEAD changed its folder.
+    let o = run(data.path(), &["import", "git", &url]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = |path: &str| err.lines().find(|l| l.contains(path)).unwrap_or("");
+    assert!(
+        line("skills/alpha").contains(&format!("[library @{}, update available]", &v1[..8])),
+        "{err}"
+    );
+    assert!(!line("skills/beta").contains('['), "not imported: {err}");
+
     let v = stdout_json(&run_ok(
         data.path(),
         &["import", "git", &url, "--all", "--json"],

@@ -279,17 +279,21 @@ pub struct GitSourceRow<'a> {
     pub commit_sha: &'a str,
     /// The skill's folder in the repository.
     pub path: &'a str,
+    /// That folder's tree id at `commit_sha`.
+    pub tree_sha: Option<&'a str>,
     pub imported_at: &'a str,
 }
 
 /// Records (or replaces) the source of the skill `skill_name` in `target`.
 pub fn upsert_git_source(conn: &Connection, r: &GitSourceRow<'_>) -> Result<()> {
     conn.execute(
-        "INSERT INTO git_sources (target, skill_name, url, ref_name, commit_sha, path, imported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO git_sources
+            (target, skill_name, url, ref_name, commit_sha, path, tree_sha, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT(target, skill_name) DO UPDATE SET
             url = excluded.url, ref_name = excluded.ref_name, commit_sha = excluded.commit_sha,
-            path = excluded.path, imported_at = excluded.imported_at",
+            path = excluded.path, tree_sha = excluded.tree_sha,
+            imported_at = excluded.imported_at",
         params![
             r.target,
             r.skill_name,
@@ -297,6 +301,7 @@ pub fn upsert_git_source(conn: &Connection, r: &GitSourceRow<'_>) -> Result<()> 
             r.ref_name,
             r.commit_sha,
             r.path,
+            r.tree_sha,
             r.imported_at
         ],
     )?;

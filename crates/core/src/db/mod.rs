@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("0004_agent_installs.sql")),
     (5, include_str!("0005_eval_runs.sql")),
     (6, include_str!("0006_git_sources.sql")),
+    (7, include_str!("0007_git_source_trees.sql")),
 ];
 
 /// The schema version this binary writes.

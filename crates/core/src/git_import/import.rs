@@ -1,6 +1,7 @@
 //! `list_git_skills` and `import_git_skills`.
 
 use super::source::{self, Source};
+use super::update::{with_pins, GitListedSkill};
 use super::{blocking, Target};
 use crate::app::App;
 use crate::db::imports_store::{self, GitSourceRow};
@@ -10,7 +11,7 @@ use crate::github::import::{
     place_workspace_import, plan_workspace_import, sha256_hex, skill_files, write_file, Fetched,
     LibraryCandidate, LibrarySource, Staging, WorkspaceSkillImportRequest, WsPlan,
 };
-use crate::github::{AvailableSkill, ImportStatus, ImportedSkill, MarketplaceImportResult};
+use crate::github::{ImportStatus, ImportedSkill, MarketplaceImportResult};
 use crate::skill_meta::SkillMeta;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
@@ -39,12 +40,14 @@ pub struct GitSkillListing {
     #[serde(rename = "ref")]
     pub resolved_ref: String,
     pub registry_name: Option<String>,
-    pub skills: Vec<AvailableSkill>,
+    /// Each with where it is already imported from this URL and whether this commit updates it.
+    pub skills: Vec<GitListedSkill>,
     /// Plugins of the catalog whose source is not in the repository (object sources).
     pub unsupported_sources: Vec<String>,
 }
 
-/// Command `list_git_skills` (async): every skill of the repository exactly once.
+/// Command `list_git_skills` (async): every skill of the repository exactly once, each with
+/// its pins (the update check).
 pub async fn list_git_skills(app: &Arc<App>, args: ListGitSkillsArgs) -> Result<GitSkillListing> {
     let app = app.clone();
     blocking("listing a git repository", move || {
@@ -56,7 +59,7 @@ pub async fn list_git_skills(app: &Arc<App>, args: ListGitSkillsArgs) -> Result<
             commit: src.pinned.commit.clone(),
             resolved_ref: src.pinned.resolved_ref.clone(),
             registry_name: listing.registry_name,
-            skills: listing.skills,
+            skills: with_pins(&app, &src, listing.skills)?,
             unsupported_sources: listing.unsupported_sources,
         })
     })
@@ -332,11 +335,13 @@ fn record_source(
     reference: Option<&str>,
     o: &Outcome,
 ) -> Result<()> {
+    let tree = src.pinned.folder_tree(&o.path);
     let same: Option<bool> = app
         .db
         .conn()
         .query_row(
             "SELECT url = ?3 AND ref_name IS ?4 AND commit_sha = ?5 AND path = ?6
+                AND tree_sha IS ?7
              FROM git_sources WHERE target = ?1 AND skill_name = ?2",
             rusqlite::params![
                 target.as_str(),
@@ -344,7 +349,8 @@ fn record_source(
                 src.url,
                 reference,
                 src.pinned.commit,
-                o.path
+                o.path,
+                tree
             ],
             |r| r.get(0),
         )
@@ -362,6 +368,7 @@ fn record_source(
                 ref_name: reference,
                 commit_sha: &src.pinned.commit,
                 path: &o.path,
+                tree_sha: tree.as_deref(),
                 imported_at: &crate::db::now(),
             },
         )

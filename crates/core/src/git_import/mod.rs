@@ -4,7 +4,6 @@
 //! Commands (catalog name → function):
 //! - `list_git_skills` (async) → [`list_git_skills`]
 //! - `import_git_skills` (async) → [`import_git_skills`]
-//! - `check_git_updates` (async) → [`check_git_updates`]
 //!
 //! One listing or import = one fetch ([`crate::history::clone`]): the ref (branch, tag or
 //! commit; default the remote's HEAD) is pinned to a commit, fetched shallow where the
@@ -28,14 +27,16 @@
 //! - per skill, the GitHub import's limits (files, bytes) and SKILL.md checks.
 //!
 //! Each imported skill records its URL (without credentials), the ref asked for, the pinned
-//! commit and its folder in the repository (`git_sources`); [`check_git_updates`] compares
-//! that commit with the one the ref points to on the remote now (no fetch).
+//! commit, its folder in the repository and that folder's tree id (`git_sources`). Updates are
+//! seen by listing again (the spec lists no separate command): each listed skill says where
+//! it is imported, its pinned commit, and `updateAvailable` when the listed commit's folder
+//! tree differs from the pinned one (commits are compared for a pin recorded without a tree).
 //!
 //! | file | what |
 //! |---|---|
 //! | `source.rs` | the fetch into staging, the link rules, the listing |
 //! | `import.rs` | `list_git_skills`, `import_git_skills` |
-//! | `update.rs` | `check_git_updates` |
+//! | `update.rs` | the pins of a listing's skills and whether they are behind |
 
 mod import;
 mod source;
@@ -45,9 +46,7 @@ pub use import::{
     import_git_skills, list_git_skills, GitImportResult, GitImportResults, GitSkillListing,
     ImportGitSkillsArgs, ListGitSkillsArgs,
 };
-pub use update::{
-    check_git_updates, CheckGitUpdatesArgs, GitSourceCheck, GitUpdateInfo, GitUpdateResult,
-};
+pub use update::{Compared, GitListedSkill, GitPin};
 
 use crate::app::App;
 use crate::error::{Error, Result};

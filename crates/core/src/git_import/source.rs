@@ -4,9 +4,8 @@
 use crate::app::App;
 use crate::error::{Error, Result};
 use crate::github::import::Staging;
-use crate::history::clone::{
-    fetch_pinned, redact_url, EntryKind, PinnedRepo, RemoteAccess, TreeLimits,
-};
+use crate::history::clone::{fetch_pinned, EntryKind, PinnedRepo, TreeLimits};
+use crate::history::{redact_url, RemoteTarget};
 use crate::ingest::repo_skills::{
     available_skills, candidates, check_manifest_paths, join, manifest_path, parse_manifest,
     plugin_json_name, AvailableSkill, SkillText, TreeEntry,
@@ -75,7 +74,7 @@ pub(super) fn open(app: &App, root: &Path, url: &str, reference: Option<&str>) -
     let token = crate::settings::load(app)?.github_oauth_token;
     std::fs::create_dir_all(root).map_err(|e| Error::from(e).context(root.display()))?;
     let staging = Staging::empty(root)?;
-    let access = RemoteAccess {
+    let access = RemoteTarget {
         url,
         github_token: token.as_deref(),
     };

@@ -1,148 +1,131 @@
-//! `check_git_updates`: the skills imported from a git URL whose remote ref has moved on.
+//! The update check, done by the listing: for each skill `list_git_skills` shows, where that
+//! folder of that URL is already imported, the commit it is pinned to, and whether importing
+//! the listed commit would bring something new.
 
-use super::blocking;
+use super::source::Source;
 use crate::app::App;
 use crate::error::Result;
-use crate::history::clone::{redact_url, remote_commit, RemoteAccess};
+use crate::github::AvailableSkill;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::sync::Arc;
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CheckGitUpdatesArgs {
-    /// Only the skills imported from this URL (default: every git source).
-    #[serde(default)]
-    pub url: Option<String>,
+/// How a pin was compared with the listed commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compared {
+    /// The skill folder's tree ids: an update only when the folder itself changed.
+    Tree,
+    /// The commit ids (a pin recorded before tree ids were, or a folder missing from the
+    /// listed commit): an update whenever the repository moved on.
+    Commit,
 }
 
-/// A skill whose source has a newer commit.
+/// Where a listed skill folder is already imported from this URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GitUpdateInfo {
-    pub name: String,
-    /// Its folder in the repository: the `paths` entry that updates it.
-    pub path: String,
-    pub url: String,
+#[serde(rename_all = "camelCase")]
+pub struct GitPin {
+    /// `workspace` or `library`.
+    pub target: String,
+    /// The imported skill's name there.
+    pub skill_name: String,
     /// The ref it was imported from (`null`: the remote's HEAD).
     #[serde(rename = "ref")]
     pub ref_name: Option<String>,
-    pub pinned_commit: String,
-    pub remote_commit: String,
+    /// The commit it is pinned to.
+    pub commit: String,
+    /// Importing the listed commit would change it.
+    pub update_available: bool,
+    pub compared: Compared,
 }
 
-/// One remote asked: its current commit, or why it could not be asked.
+/// A skill of the listing, with where it is already imported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GitSourceCheck {
-    pub url: String,
-    #[serde(rename = "ref")]
-    pub ref_name: Option<String>,
-    /// `null` when the ref is a commit id (it never moves) or the remote failed.
-    pub remote_commit: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GitUpdateResult {
-    pub library: Vec<GitUpdateInfo>,
-    pub workspace: Vec<GitUpdateInfo>,
-    pub sources: Vec<GitSourceCheck>,
+#[serde(rename_all = "camelCase")]
+pub struct GitListedSkill {
+    #[serde(flatten)]
+    pub skill: AvailableSkill,
+    /// One per destination holding this folder of this URL (none: not imported).
+    pub imported: Vec<GitPin>,
+    /// Some destination holds another version than the listed commit's.
+    pub update_available: bool,
 }
 
 /// A recorded source whose skill still names it.
 struct Pinned {
     target: String,
     name: String,
-    url: String,
     ref_name: Option<String>,
     commit: String,
     path: String,
+    tree: Option<String>,
 }
 
-fn pinned_sources(app: &App, url: Option<&str>) -> Result<Vec<Pinned>> {
+/// The pins of `url` whose skill still carries that URL (a row left by a skill deleted or
+/// re-imported from elsewhere is ignored).
+fn pins_of(app: &App, url: &str) -> Result<Vec<Pinned>> {
     let conn = app.db.conn();
     let mut st = conn.prepare(
-        "SELECT g.target, g.skill_name, g.url, g.ref_name, g.commit_sha, g.path FROM git_sources g
-         WHERE (?1 IS NULL OR g.url = ?1) AND (
+        "SELECT g.target, g.skill_name, g.ref_name, g.commit_sha, g.path, g.tree_sha
+         FROM git_sources g
+         WHERE g.url = ?1 AND (
            (g.target = 'workspace' AND EXISTS (SELECT 1 FROM workspace_skills w
               WHERE w.skill_name = g.skill_name AND w.marketplace_source_url = g.url))
            OR (g.target = 'library' AND EXISTS (SELECT 1 FROM imported_skills i
               WHERE i.skill_name = g.skill_name AND i.marketplace_source_url = g.url)))
-         ORDER BY g.url, g.ref_name, g.target, g.skill_name",
+         ORDER BY g.target DESC, g.skill_name",
     )?;
     let rows = st
         .query_map([url], |r| {
             Ok(Pinned {
                 target: r.get(0)?,
                 name: r.get(1)?,
-                url: r.get(2)?,
-                ref_name: r.get(3)?,
-                commit: r.get(4)?,
-                path: r.get(5)?,
+                ref_name: r.get(2)?,
+                commit: r.get(3)?,
+                path: r.get(4)?,
+                tree: r.get(5)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
-/// Command `check_git_updates` (async): asks each recorded remote (once per URL and ref, no
-/// fetch) where its ref points now; a skill pinned to another commit is listed. A remote that
-/// cannot be reached is reported in `sources`, never fails the check.
-pub async fn check_git_updates(
-    app: &Arc<App>,
-    args: CheckGitUpdatesArgs,
-) -> Result<GitUpdateResult> {
-    let app = app.clone();
-    blocking("checking git sources for updates", move || {
-        let url = args.url.as_deref().map(redact_url);
-        let rows = pinned_sources(&app, url.as_deref())?;
-        let token = crate::settings::load(&app)?.github_oauth_token;
-        let mut remotes: BTreeMap<(String, Option<String>), GitSourceCheck> = BTreeMap::new();
-        for p in &rows {
-            let key = (p.url.clone(), p.ref_name.clone());
-            remotes.entry(key).or_insert_with(|| {
-                let access = RemoteAccess {
-                    url: &p.url,
-                    github_token: token.as_deref(),
-                };
-                let (remote_commit, error) = match remote_commit(access, p.ref_name.as_deref()) {
-                    Ok(c) => (c, None),
-                    Err(e) => (None, Some(e.message)),
-                };
-                GitSourceCheck {
-                    url: p.url.clone(),
-                    ref_name: p.ref_name.clone(),
-                    remote_commit,
-                    error,
-                }
-            });
-        }
-        let mut res = GitUpdateResult {
-            library: Vec::new(),
-            workspace: Vec::new(),
-            sources: Vec::new(),
-        };
-        for p in rows {
-            let check = &remotes[&(p.url.clone(), p.ref_name.clone())];
-            let Some(now) = check.remote_commit.clone().filter(|c| *c != p.commit) else {
-                continue;
-            };
-            let info = GitUpdateInfo {
-                name: p.name,
-                path: p.path,
-                url: p.url,
-                ref_name: p.ref_name,
-                pinned_commit: p.commit,
-                remote_commit: now,
-            };
-            if p.target == "library" {
-                res.library.push(info);
-            } else {
-                res.workspace.push(info);
+/// Is `p` behind what `src` holds at its folder? Trees when both are known, else commits.
+fn compare(p: &Pinned, src: &Source) -> (bool, Compared) {
+    match (&p.tree, src.pinned.folder_tree(&p.path)) {
+        (Some(pinned), Some(now)) => (*pinned != now, Compared::Tree),
+        _ => (p.commit != src.pinned.commit, Compared::Commit),
+    }
+}
+
+/// The listing's skills with their pins.
+pub(super) fn with_pins(
+    app: &App,
+    src: &Source,
+    skills: Vec<AvailableSkill>,
+) -> Result<Vec<GitListedSkill>> {
+    let pins = pins_of(app, &src.url)?;
+    Ok(skills
+        .into_iter()
+        .map(|skill| {
+            let imported: Vec<GitPin> = pins
+                .iter()
+                .filter(|p| p.path == skill.path)
+                .map(|p| {
+                    let (update_available, compared) = compare(p, src);
+                    GitPin {
+                        target: p.target.clone(),
+                        skill_name: p.name.clone(),
+                        ref_name: p.ref_name.clone(),
+                        commit: p.commit.clone(),
+                        update_available,
+                        compared,
+                    }
+                })
+                .collect();
+            GitListedSkill {
+                update_available: imported.iter().any(|p| p.update_available),
+                skill,
+                imported,
             }
-        }
-        res.sources = remotes.into_values().collect();
-        Ok(res)
-    })
-    .await
+        })
+        .collect())
 }

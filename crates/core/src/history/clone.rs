@@ -2,22 +2,20 @@
 //! bare folder, shallow (depth 1) where the transport allows it, pinned to one commit. The
 //! pinned commit's tree is then read straight from the object database — nothing is checked
 //! out — so its entry count, file sizes (from the object headers, never inflated) and paths
-//! are checked before the caller writes a single file. Also the remote's current commit for a
-//! ref (connect + list, no fetch), for update checks.
+//! are checked before the caller writes a single file.
 //!
 //! Local sources follow git's own rule: a plain path (`/srv/skills.git`) is not fetched, its
 //! object database is borrowed (an alternate, as `git clone --shared` does: nothing is copied,
 //! and a 2 GiB blob is judged by its header alone); `file://` goes through libgit2's local
 //! transport, a full fetch since that transport cannot fetch shallow.
 //!
-//! Credentials: an SSH remote uses the SSH agent; an HTTPS remote on github.com gets the GitHub
-//! sign-in token (no other host ever sees it). Neither ever appears in an error or a log line,
-//! and the user name and password a URL may carry are cut from every message.
+//! Credentials and the wording of errors follow [`super::auth`]'s rule, as publish does.
 
+use super::auth::{callbacks, redact_url, RemoteTarget};
 use crate::error::{Error, Result};
 use git2::{
-    AutotagOption, Cred, CredentialType, Direction, ErrorClass, FetchOptions, ObjectType, Oid,
-    Remote, RemoteCallbacks, Repository, TreeWalkMode, TreeWalkResult,
+    AutotagOption, Direction, FetchOptions, ObjectType, Oid, Remote, RemoteCallbacks, Repository,
+    TreeWalkMode, TreeWalkResult,
 };
 use std::cell::Cell;
 use std::path::Path;
@@ -26,17 +24,6 @@ use std::path::Path;
 const PINNED_REF: &str = "refs/skill-builder/pinned";
 /// Largest symlink target read (a link is a path, never a payload).
 const MAX_LINK_BYTES: u64 = 4096;
-/// Credential callbacks before giving up (libgit2 asks again after each refusal).
-const MAX_AUTH_ATTEMPTS: u32 = 3;
-
-/// Where to fetch from, and the credentials it may use.
-#[derive(Clone, Copy)]
-pub struct RemoteAccess<'a> {
-    pub url: &'a str,
-    /// The GitHub sign-in token: offered only to `https://github.com/…`.
-    pub github_token: Option<&'a str>,
-}
-
 /// What a fetched tree may hold.
 #[derive(Debug, Clone, Copy)]
 pub struct TreeLimits {
@@ -103,6 +90,22 @@ impl PinnedRepo {
         }
     }
 
+    /// The id of the folder `path`'s tree in the pinned commit (`""`: the root; `None`: no such
+    /// folder). Equal
+    /// ids mean identical folders, whatever else changed in the repository.
+    pub fn folder_tree(&self, path: &str) -> Option<String> {
+        let commit = self
+            .repo
+            .find_commit(Oid::from_str(&self.commit).ok()?)
+            .ok()?;
+        let tree = commit.tree().ok()?;
+        if path.is_empty() {
+            return Some(tree.id().to_string());
+        }
+        let entry = tree.get_path(Path::new(path)).ok()?;
+        (entry.kind() == Some(ObjectType::Tree)).then(|| entry.id().to_string())
+    }
+
     /// The bytes of an entry's blob (the caller has checked its size).
     pub fn read_entry(&self, e: &RepoEntry) -> Result<Vec<u8>> {
         blob_bytes(&self.repo, e.oid, &e.path)
@@ -114,7 +117,7 @@ impl PinnedRepo {
 /// against `limits`. Fails with `invalid_input` naming the first rule a tree breaks.
 pub fn fetch_pinned(
     dir: &Path,
-    access: RemoteAccess<'_>,
+    access: RemoteTarget<'_>,
     reference: Option<&str>,
     limits: &TreeLimits,
 ) -> Result<PinnedRepo> {
@@ -161,62 +164,6 @@ pub fn fetch_pinned(
     })
 }
 
-/// The commit `reference` (default: HEAD) points to on the remote now, without fetching
-/// (annotated tags peeled). `None` when the reference is a commit id: it never moves.
-pub fn remote_commit(access: RemoteAccess<'_>, reference: Option<&str>) -> Result<Option<String>> {
-    let shown = redact_url(access.url);
-    let heads = list_remote(access)?;
-    Ok(match pick_ref(&heads, reference, &shown)? {
-        Wanted::Ref { oid, .. } => Some(oid.to_string()),
-        Wanted::Commit(_) => None,
-    })
-}
-
-/// `url` without the secret a URL may carry (an https user name or token, any password): the
-/// form every message and record uses.
-pub fn redact_url(url: &str) -> String {
-    let url = url.trim();
-    match userinfo(url) {
-        Some((start, end)) if secret_of(url).is_some() => {
-            let keep_user = !is_http(url) && url[start..end].contains(':');
-            let user = url[start..end].split(':').next().unwrap_or("");
-            if keep_user {
-                format!("{}{user}@{}", &url[..start], &url[end + 1..])
-            } else {
-                format!("{}{}", &url[..start], &url[end + 1..])
-            }
-        }
-        _ => url.to_string(),
-    }
-}
-
-fn is_http(url: &str) -> bool {
-    let l = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    l.starts_with("https://") || l.starts_with("http://")
-}
-
-/// Byte range of the `user[:password]` part before `@` in a `scheme://` URL.
-fn userinfo(url: &str) -> Option<(usize, usize)> {
-    let start = url.find("://")? + 3;
-    let rest = &url[start..];
-    let host_end = rest.find('/').unwrap_or(rest.len());
-    let at = rest[..host_end].rfind('@')?;
-    Some((start, start + at))
-}
-
-/// The secret of a URL: the password, or an https URL's whole user part (a token is often
-/// passed as the user name).
-fn secret_of(url: &str) -> Option<&str> {
-    let (start, end) = userinfo(url)?;
-    let info = &url[start..end];
-    match info.split_once(':') {
-        Some((_, pw)) => Some(pw),
-        None if is_http(url) => Some(info),
-        None => None,
-    }
-    .filter(|s| !s.is_empty())
-}
-
 // ---- the remote's refs ----
 
 struct Head {
@@ -241,15 +188,10 @@ impl Wanted {
     }
 }
 
-fn list_remote(access: RemoteAccess<'_>) -> Result<Vec<Head>> {
+fn list_remote(access: RemoteTarget<'_>) -> Result<Vec<Head>> {
     let mut remote = Remote::create_detached(access.url).map_err(|e| remote_err(access, e))?;
-    let over = Cell::new(false);
     let conn = remote
-        .connect_auth(
-            Direction::Fetch,
-            Some(callbacks(access, &over, u64::MAX)),
-            None,
-        )
+        .connect_auth(Direction::Fetch, Some(callbacks(access)), None)
         .map_err(|e| remote_err(access, e))?;
     let heads = conn
         .list()
@@ -349,7 +291,7 @@ fn find_commit_id(repo: &Repository, sha: &str, shown: &str) -> Result<Oid> {
 fn fetch_wanted(
     repo: &Repository,
     remote: &mut Remote<'_>,
-    access: RemoteAccess<'_>,
+    access: RemoteTarget<'_>,
     wanted: &Wanted,
     limits: &TreeLimits,
     shown: &str,
@@ -387,7 +329,7 @@ fn fetch_wanted(
 /// transport does not: the fetch is then repeated in full).
 fn fetch(
     remote: &mut Remote<'_>,
-    access: RemoteAccess<'_>,
+    access: RemoteTarget<'_>,
     specs: &[String],
     shallow: bool,
     limits: &TreeLimits,
@@ -396,7 +338,7 @@ fn fetch(
     let over = Cell::new(false);
     let run = |remote: &mut Remote<'_>, depth: Option<i32>| {
         let mut fo = FetchOptions::new();
-        fo.remote_callbacks(callbacks(access, &over, limits.max_fetch_bytes))
+        fo.remote_callbacks(fetch_callbacks(access, &over, limits.max_fetch_bytes))
             .download_tags(AutotagOption::None)
             .update_fetchhead(false);
         if let Some(d) = depth {
@@ -422,33 +364,13 @@ fn fetch(
     }
 }
 
-fn callbacks<'a>(
-    access: RemoteAccess<'a>,
+/// The credential rule, and a stop once more than `max_bytes` were received (`over` is set).
+fn fetch_callbacks<'a>(
+    access: RemoteTarget<'a>,
     over: &'a Cell<bool>,
     max_bytes: u64,
 ) -> RemoteCallbacks<'a> {
-    let mut cb = RemoteCallbacks::new();
-    let mut attempts = 0u32;
-    cb.credentials(move |url, user, allowed| {
-        attempts += 1;
-        if attempts > MAX_AUTH_ATTEMPTS {
-            return Err(git2::Error::from_str(
-                "the remote refused every credential offered",
-            ));
-        }
-        if allowed.contains(CredentialType::SSH_KEY) {
-            return Cred::ssh_key_from_agent(user.unwrap_or("git"));
-        }
-        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
-            if let Some(token) = access.github_token.filter(|_| is_github_https(url)) {
-                return Cred::userpass_plaintext("x-access-token", token);
-            }
-        }
-        if allowed.contains(CredentialType::DEFAULT) {
-            return Cred::default();
-        }
-        Err(git2::Error::from_str("no credentials for this remote"))
-    });
+    let mut cb = callbacks(access);
     cb.transfer_progress(move |p| {
         let ok = (p.received_bytes() as u64) <= max_bytes;
         if !ok {
@@ -457,21 +379,6 @@ fn callbacks<'a>(
         ok
     });
     cb
-}
-
-/// `https://github.com/…` (any case, optional `www.`): the only place the token goes.
-fn is_github_https(url: &str) -> bool {
-    let Some(rest) = url
-        .get(..8)
-        .filter(|s| s.eq_ignore_ascii_case("https://"))
-        .map(|_| &url[8..])
-    else {
-        return false;
-    };
-    let host = rest.split('/').next().unwrap_or("");
-    let host = host.rsplit('@').next().unwrap_or(host);
-    let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
-    host == "github.com" || host == "www.github.com"
 }
 
 // ---- reading and checking the tree ----
@@ -632,76 +539,6 @@ fn internal(e: git2::Error) -> Error {
     Error::internal(format!("git: {}", e.message()))
 }
 
-/// A remote's error, worded for the user: the URL shown without credentials, and the
-/// URL's secret and the token cut from libgit2's text too.
-fn remote_err(access: RemoteAccess<'_>, e: git2::Error) -> Error {
-    let mut msg = e.message().to_string();
-    for secret in [secret_of(access.url), access.github_token]
-        .into_iter()
-        .flatten()
-    {
-        msg = msg.replace(secret, "***");
-    }
-    let text = format!("cannot fetch from {}: {msg}", redact_url(access.url));
-    match e.class() {
-        ErrorClass::Net
-        | ErrorClass::Http
-        | ErrorClass::Ssh
-        | ErrorClass::Ssl
-        | ErrorClass::Callback => Error::network(format!(
-            "{text}; check the URL, your network, and your access (GitHub sign-in for https://github.com, the SSH agent for ssh)"
-        )),
-        _ if e.code() == git2::ErrorCode::NotFound => Error::not_found(text),
-        ErrorClass::Os => Error::io(text),
-        _ => Error::network(text),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn credentials_never_show_in_a_url() {
-        assert_eq!(
-            redact_url("https://me:s3cret@example.com/a/b.git"),
-            "https://example.com/a/b.git"
-        );
-        assert_eq!(
-            redact_url("https://example.com/a@b"),
-            "https://example.com/a@b"
-        );
-        assert_eq!(
-            redact_url("git@github.com:o/r.git"),
-            "git@github.com:o/r.git"
-        );
-        assert_eq!(redact_url("file:///tmp/x"), "file:///tmp/x");
-        assert_eq!(
-            redact_url("https://TOKEN123@example.com/r"),
-            "https://example.com/r"
-        );
-        assert_eq!(
-            redact_url("ssh://git:pw@example.com/r"),
-            "ssh://git@example.com/r"
-        );
-        let access = RemoteAccess {
-            url: "https://me:s3cret@example.com/r",
-            github_token: Some("gho_tok"),
-        };
-        let e = remote_err(
-            access,
-            git2::Error::from_str("auth failed for me:s3cret with gho_tok"),
-        );
-        assert!(!e.message.contains("s3cret"), "{}", e.message);
-        assert!(!e.message.contains("gho_tok"), "{}", e.message);
-    }
-
-    #[test]
-    fn the_token_goes_to_github_over_https_only() {
-        assert!(is_github_https("https://github.com/o/r.git"));
-        assert!(is_github_https("HTTPS://WWW.GitHub.com/o/r"));
-        assert!(!is_github_https("http://github.com/o/r"));
-        assert!(!is_github_https("https://github.com.evil.example/o/r"));
-        assert!(!is_github_https("https://gitlab.com/o/r"));
-    }
+fn remote_err(access: RemoteTarget<'_>, e: git2::Error) -> Error {
+    super::auth::remote_err(access, "fetch from", e)
 }

@@ -7,6 +7,7 @@
 //! publish has just made is taken back when the database cannot follow it). Publish and pull
 //! (`remote`, `merge`, `tree_edit`) fetch, merge per top-level entry and push.
 
+mod auth;
 pub mod clone;
 mod commit;
 mod diff;
@@ -18,6 +19,7 @@ mod repo;
 mod restore;
 mod tree_edit;
 
+pub use auth::{redact_url, RemoteTarget};
 pub use commit::{
     commit_all, commit_paths, commit_repo, commit_skill, commit_skill_at, FALLBACK_AUTHOR_EMAIL,
     FALLBACK_AUTHOR_NAME,
@@ -35,8 +37,7 @@ pub use merge::{
     MergeKind, MergePlan, UnitChange, MARKETPLACE_PATH,
 };
 pub use remote::{
-    fetch_branch, origin_url, push_commit, redact_url, set_origin_url, validate_branch,
-    PushOutcome, RemoteTarget,
+    fetch_branch, origin_url, push_commit, set_origin_url, validate_branch, PushOutcome,
 };
 pub use repo::{
     ensure_repo, head_folders, head_sha, skill_in_head, DEFAULT_BRANCH, DEFAULT_GITIGNORE,

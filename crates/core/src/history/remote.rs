@@ -1,16 +1,13 @@
 //! The skills repository's remote (issue 17, publish): the `origin` URL in its git config,
 //! fetching one branch, pushing one commit to a branch. Never changes HEAD or the work tree.
 //!
-//! Credentials: SSH through the SSH agent; HTTPS to github.com with the GitHub sign-in token as
-//! `x-access-token` (no other host ever sees it); `file://` needs none. The token, and any
-//! secret written into a URL, never appear in an error or a log line.
+//! Credentials and the wording of errors follow [`super::auth`]'s rule, as the import's fetch
+//! does.
 
+use super::auth::{callbacks, redact_url, remote_err, scrub, RemoteTarget};
 use super::repo::require_repo;
 use crate::error::{Error, Result};
-use git2::{
-    AutotagOption, Cred, CredentialType, ErrorClass, ErrorCode, FetchOptions, FetchPrune, Oid,
-    PushOptions, RemoteCallbacks, Repository,
-};
+use git2::{AutotagOption, ErrorCode, FetchOptions, FetchPrune, Oid, PushOptions, Repository};
 use std::cell::{Cell, RefCell};
 use std::path::Path;
 
@@ -20,17 +17,6 @@ pub const ORIGIN: &str = "origin";
 const TRACKING_PREFIX: &str = "refs/remotes/origin/";
 /// The ref a commit is pushed from (libgit2 pushes refs, not bare commits).
 const PUSH_REF: &str = "refs/skill-builder/publish";
-/// Credential callbacks before giving up (libgit2 asks again after each refusal).
-const MAX_AUTH_ATTEMPTS: u32 = 3;
-
-/// A remote URL and the GitHub token it may be offered.
-#[derive(Clone, Copy)]
-pub struct RemoteTarget<'a> {
-    pub url: &'a str,
-    /// The GitHub sign-in token: offered only to `https://github.com/…`.
-    pub github_token: Option<&'a str>,
-}
-
 /// What a push did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PushOutcome {
@@ -82,7 +68,13 @@ pub fn set_origin_url(root: &Path, url: &str) -> Result<()> {
         Error::internal(format!(
             "cannot save {} as the origin remote: {}",
             redact_url(url),
-            scrub(e.message(), None, url)
+            scrub(
+                e.message(),
+                RemoteTarget {
+                    url,
+                    github_token: None
+                }
+            )
         ))
     })
 }
@@ -175,7 +167,7 @@ fn push_ref(repo: &Repository, target: RemoteTarget<'_>, branch: &str) -> Result
         return Err(Error::conflict(format!(
             "{} refused the push to branch '{branch}': {}; check the branch's protection rules and your access",
             redact_url(target.url),
-            scrub(&why, target.github_token, target.url)
+            scrub(&why, target)
         )));
     }
     Ok(if moved.get() {
@@ -185,139 +177,9 @@ fn push_ref(repo: &Repository, target: RemoteTarget<'_>, branch: &str) -> Result
     })
 }
 
-fn callbacks(target: RemoteTarget<'_>) -> RemoteCallbacks<'_> {
-    let mut cb = RemoteCallbacks::new();
-    let mut attempts = 0u32;
-    cb.credentials(move |url, user, allowed| {
-        attempts += 1;
-        if attempts > MAX_AUTH_ATTEMPTS {
-            return Err(git2::Error::from_str(
-                "the remote refused every credential offered",
-            ));
-        }
-        if allowed.contains(CredentialType::SSH_KEY) {
-            return Cred::ssh_key_from_agent(user.unwrap_or("git"));
-        }
-        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
-            if let Some(token) = target.github_token.filter(|_| is_github_https(url)) {
-                return Cred::userpass_plaintext("x-access-token", token);
-            }
-        }
-        if allowed.contains(CredentialType::DEFAULT) {
-            return Cred::default();
-        }
-        Err(git2::Error::from_str(
-            "no credentials for this remote (sign in to GitHub for https://github.com, or use an ssh URL with the SSH agent)",
-        ))
-    });
-    cb
-}
-
-/// `https://github.com/…` (any case, optional `www.`): the only place the token goes.
-fn is_github_https(url: &str) -> bool {
-    let Some(rest) = url
-        .get(..8)
-        .filter(|s| s.eq_ignore_ascii_case("https://"))
-        .and_then(|_| url.get(8..))
-    else {
-        return false;
-    };
-    let authority = rest.split('/').next().unwrap_or("");
-    let host = authority.rsplit('@').next().unwrap_or(authority);
-    let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
-    host == "github.com" || host == "www.github.com"
-}
-
-/// `url` without the user-info part (`user:password@`) where a secret may hide.
-pub fn redact_url(url: &str) -> String {
-    let url = url.trim();
-    let Some(start) = url.find("://").map(|i| i + 3) else {
-        return url.to_string();
-    };
-    let rest = &url[start..];
-    let host_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..host_end].rfind('@') {
-        Some(at) => format!("{}{}", &url[..start], &rest[at + 1..]),
-        None => url.to_string(),
-    }
-}
-
-/// `text` with the token and the URL's user-info cut out.
-fn scrub(text: &str, token: Option<&str>, url: &str) -> String {
-    let mut out = text.replace(url.trim(), &redact_url(url));
-    if let Some(t) = token.filter(|t| !t.is_empty()) {
-        out = out.replace(t, "***");
-    }
-    if let Some(start) = url.find("://").map(|i| i + 3) {
-        let rest = &url[start..];
-        let host_end = rest.find('/').unwrap_or(rest.len());
-        if let Some(at) = rest[..host_end].rfind('@') {
-            for secret in rest[..at].split(':').filter(|s| s.len() >= 4) {
-                out = out.replace(secret, "***");
-            }
-        }
-    }
-    out
-}
-
-fn remote_err(target: RemoteTarget<'_>, verb: &str, e: git2::Error) -> Error {
-    let shown = redact_url(target.url);
-    let msg = scrub(e.message(), target.github_token, target.url);
-    let text = format!("cannot {verb} {shown}: {msg}");
-    match e.class() {
-        // `Os` here is the socket (connection refused, unreachable), not the local disk.
-        ErrorClass::Net
-        | ErrorClass::Http
-        | ErrorClass::Ssh
-        | ErrorClass::Ssl
-        | ErrorClass::Os
-        | ErrorClass::Callback => Error::network(format!(
-            "{text}; check the URL, your network and your access (GitHub sign-in for https://github.com, the SSH agent for ssh URLs)"
-        )),
-        _ if e.code() == ErrorCode::NotFound => {
-            Error::not_found(format!("{text}; check the remote URL"))
-        }
-        _ => Error::network(text),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_token_goes_to_github_over_https_only() {
-        assert!(is_github_https("https://github.com/o/r.git"));
-        assert!(is_github_https("HTTPS://WWW.GitHub.com/o/r"));
-        assert!(!is_github_https("http://github.com/o/r"));
-        assert!(!is_github_https("https://github.com.evil.example/o/r"));
-        assert!(!is_github_https("https://127.0.0.1:9/o/r"));
-        assert!(!is_github_https("file:///tmp/r.git"));
-    }
-
-    #[test]
-    fn secrets_in_a_url_never_reach_a_message() {
-        assert_eq!(
-            redact_url("https://me:s3cret@example.com/a.git"),
-            "https://example.com/a.git"
-        );
-        assert_eq!(
-            redact_url("git@github.com:o/r.git"),
-            "git@github.com:o/r.git"
-        );
-        let url = "https://me:s3cret@example.com/a.git";
-        let target = RemoteTarget {
-            url,
-            github_token: Some("gho_TOKEN"),
-        };
-        let e = remote_err(
-            target,
-            "push to",
-            git2::Error::from_str("failed for https://me:s3cret@example.com/a.git with gho_TOKEN"),
-        );
-        assert!(!e.message.contains("s3cret"), "{}", e.message);
-        assert!(!e.message.contains("gho_TOKEN"), "{}", e.message);
-    }
 
     #[test]
     fn branch_names_are_checked() {

@@ -504,18 +504,56 @@ async fn a_ref_pins_a_tag_or_a_commit() {
     );
 }
 
+/// One pin of a listed skill: `(target, commit, updateAvailable, compared)`.
+type Pin = (String, String, bool, String);
+
+/// The listed skills' pins: `(path, pins, updateAvailable)`.
+fn pins(listed: &Value) -> Vec<(String, Vec<Pin>, bool)> {
+    listed["skills"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let pins = s["imported"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    (
+                        p["target"].as_str().unwrap().to_string(),
+                        p["commit"].as_str().unwrap().to_string(),
+                        p["updateAvailable"].as_bool().unwrap(),
+                        p["compared"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            let path = s["path"].as_str().unwrap().to_string();
+            (path, pins, s["updateAvailable"].as_bool().unwrap())
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_update_check_sees_a_new_remote_commit() {
+async fn a_listing_shows_each_pin_and_an_update_only_when_the_skill_folder_changed() {
     let src = Source::new();
     let first = src.commit_texts(
         &[
             ("skills/alpha/SKILL.md", &skill_md("alpha", "One.")),
             ("skills/beta/SKILL.md", &skill_md("beta", "One.")),
+            ("skills/gamma/SKILL.md", &skill_md("gamma", "One.")),
         ],
         "first",
     );
     src.annotated_tag("v1", first);
     let (_data, app) = support::open();
+    let list = || call(&app, "list_git_skills", json!({"url": src.url()}));
+    let untouched = list().await.unwrap();
+    assert!(
+        pins(&untouched)
+            .iter()
+            .all(|(_, p, up)| p.is_empty() && !up),
+        "nothing imported yet: {untouched}"
+    );
     call(
         &app,
         "import_git_skills",
@@ -526,36 +564,81 @@ async fn the_update_check_sees_a_new_remote_commit() {
     call(
         &app,
         "import_git_skills",
-        json!({"url": src.url(), "ref": "v1", "paths": ["skills/beta"], "target": "library"}),
+        json!({"url": src.url(), "ref": "v1", "paths": ["skills/alpha", "skills/beta"], "target": "library"}),
     )
     .await
     .unwrap();
-    let quiet = call(&app, "check_git_updates", json!({})).await.unwrap();
-    assert_eq!(quiet["workspace"], json!([]), "{quiet}");
-    assert_eq!(quiet["library"], json!([]), "{quiet}");
+    let listed = list().await.unwrap();
+    let (f, tree) = (first.to_string(), "tree".to_string());
+    let pin = |target: &str, commit: &str, up: bool, how: &str| {
+        (target.to_string(), commit.to_string(), up, how.to_string())
+    };
     assert_eq!(
-        quiet["sources"].as_array().unwrap().len(),
-        2,
-        "one ask per URL and ref"
+        pins(&listed),
+        [
+            (
+                "skills/alpha".to_string(),
+                vec![
+                    pin("workspace", &f, false, &tree),
+                    pin("library", &f, false, &tree)
+                ],
+                false
+            ),
+            (
+                "skills/beta".to_string(),
+                vec![pin("library", &f, false, &tree)],
+                false
+            ),
+            ("skills/gamma".to_string(), vec![], false),
+        ],
+        "{listed}"
     );
+    let alpha = &listed["skills"][0]["imported"];
+    assert_eq!(alpha[0]["skillName"], "alpha");
+    assert_eq!(alpha[0]["ref"], Value::Null, "imported from HEAD");
+    assert_eq!(alpha[1]["ref"], "v1");
 
+    // Only alpha's folder changes; the repository moves on around beta.
     let alpha2 = skill_md("alpha", "Two.").replace("1.0.0", "1.1.0");
     let second = src.commit_texts(
         &[
+            ("README.md", "# Skills\n"),
             ("skills/alpha/SKILL.md", &alpha2),
             ("skills/beta/SKILL.md", &skill_md("beta", "One.")),
+            ("skills/gamma/SKILL.md", &skill_md("gamma", "One.")),
         ],
         "second",
     );
-    let moved = call(&app, "check_git_updates", json!({"url": src.url()}))
-        .await
-        .unwrap();
+    let moved = list().await.unwrap();
+    assert_eq!(moved["commit"], second.to_string());
     assert_eq!(
-        moved["workspace"],
-        json!([{"name": "alpha", "path": "skills/alpha", "url": src.url(), "ref": null,
-                "pinned_commit": first.to_string(), "remote_commit": second.to_string()}])
+        pins(&moved)[..2],
+        [
+            (
+                "skills/alpha".to_string(),
+                vec![
+                    pin("workspace", &f, true, &tree),
+                    pin("library", &f, true, &tree)
+                ],
+                true
+            ),
+            (
+                "skills/beta".to_string(),
+                vec![pin("library", &f, false, &tree)],
+                false
+            ),
+        ],
+        "beta's folder is the same at the new commit: {moved}"
     );
-    assert_eq!(moved["library"], json!([]), "the tag did not move: {moved}");
+    // The tag did not move: listed at v1, nothing is behind.
+    let at_v1 = call(
+        &app,
+        "list_git_skills",
+        json!({"url": src.url(), "ref": "v1"}),
+    )
+    .await
+    .unwrap();
+    assert!(pins(&at_v1).iter().all(|(_, _, up)| !up), "{at_v1}");
 
     let v = call(
         &app,
@@ -568,8 +651,36 @@ async fn the_update_check_sees_a_new_remote_commit() {
     let text = std::fs::read_to_string(app.workspace_path().join(".claude/skills/alpha/SKILL.md"))
         .unwrap();
     assert!(text.contains("Two."), "{text}");
-    let after = call(&app, "check_git_updates", json!({})).await.unwrap();
-    assert_eq!(after["workspace"], json!([]), "{after}");
+    let after = list().await.unwrap();
+    assert_eq!(
+        pins(&after)[0].1,
+        [
+            pin("workspace", &second.to_string(), false, &tree),
+            pin("library", &f, true, &tree)
+        ],
+        "{after}"
+    );
+
+    // A pin recorded without a tree id (before migration 7) compares commits.
+    app.db
+        .conn()
+        .execute(
+            "UPDATE git_sources SET tree_sha = NULL WHERE skill_name = 'beta'",
+            [],
+        )
+        .unwrap();
+    let by_commit = list().await.unwrap();
+    assert_eq!(
+        pins(&by_commit)[1].1,
+        [pin("library", &f, true, "commit")],
+        "{by_commit}"
+    );
+    // A skill deleted since its import is no longer listed as imported.
+    call(&app, "delete_skill", json!({"name": "beta"}))
+        .await
+        .unwrap();
+    let gone = list().await.unwrap();
+    assert_eq!(pins(&gone)[1].1, [], "{gone}");
 }
 
 /// Tries every way in (list, import into the workspace and the library, all or one path)
