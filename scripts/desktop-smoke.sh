@@ -96,14 +96,20 @@ fi
 UI_BUILT=0
 [ -f "$ROOT/ui/dist/index.html" ] && UI_BUILT=1
 
-# ---- 3. build the desktop crate (its own workspace: crates/desktop/target) ------------------
+# ---- 3. build the desktop crate (its own workspace, in the root's target dir) ---------------
+# Sharing the root's target dir reuses what the root workspace already built with the same
+# profile (crates/desktop/Cargo.toml keeps its dev profile equal to the root's): vendored
+# OpenSSL, libgit2, SQLite and the rest of skill-builder-core's dependencies.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 PROFILE=debug; BUILD_FLAGS=()
 if [ "${DESKTOP_SMOKE_RELEASE:-0}" = 1 ]; then PROFILE=release; BUILD_FLAGS=(--release); fi
-say "building crates/desktop ($PROFILE)"
+say "building crates/desktop ($PROFILE) in $CARGO_TARGET_DIR"
 start=$SECONDS
 (cd "$CRATE" && cargo build "${BUILD_FLAGS[@]}") || fail "cargo build of crates/desktop failed"
 say "built in $((SECONDS - start)) s"
-BIN="$CRATE/target/$PROFILE/skill-builder-desktop"
+# A relative CARGO_TARGET_DIR is relative to where cargo ran: the crate.
+case "$CARGO_TARGET_DIR" in /*) TARGET_DIR="$CARGO_TARGET_DIR" ;; *) TARGET_DIR="$CRATE/$CARGO_TARGET_DIR" ;; esac
+BIN="$TARGET_DIR/$PROFILE/skill-builder-desktop"
 [ -x "$BIN" ] || fail "no binary at $BIN"
 
 # ---- 4. Xvfb --------------------------------------------------------------------------------
