@@ -12,7 +12,6 @@ use crate::github::import::{
     LibraryCandidate, LibrarySource, Staging, WorkspaceSkillImportRequest, WsPlan,
 };
 use crate::github::{ImportStatus, ImportedSkill, MarketplaceImportResult};
-use crate::skill_meta::SkillMeta;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -400,8 +399,8 @@ fn collect(
                 let name =
                     learned.unwrap_or_else(|| path.rsplit('/').next().unwrap_or(&path).to_string());
                 match target {
-                    Target::Workspace => ws.push(failed_workspace(&path, name, &e)),
-                    Target::Library => lib.push(failed_library(&path, name, &e)),
+                    Target::Workspace => ws.push(ImportedSkill::failed(&path, name, &e)),
+                    Target::Library => lib.push(MarketplaceImportResult::failed(&path, name, &e)),
                 }
             }
         }
@@ -431,37 +430,4 @@ fn collect(
         Target::Workspace => GitImportResults::Workspace(ws),
         Target::Library => GitImportResults::Library(lib),
     })
-}
-
-fn failed_workspace(path: &str, name: String, e: &Error) -> ImportedSkill {
-    ImportedSkill {
-        skill_id: String::new(),
-        skill_name: name,
-        description: None,
-        is_active: false,
-        is_bundled: false,
-        disk_path: String::new(),
-        imported_at: String::new(),
-        purpose: None,
-        meta: SkillMeta::default(),
-        marketplace_source_url: None,
-        status: ImportStatus::Failed,
-        path: path.to_string(),
-        error: Some(e.message.clone()),
-        warnings: Vec::new(),
-    }
-}
-
-fn failed_library(path: &str, name: String, e: &Error) -> MarketplaceImportResult {
-    MarketplaceImportResult {
-        skill_name: name,
-        success: false,
-        error: Some(e.message.clone()),
-        status: ImportStatus::Failed,
-        path: path.to_string(),
-        disk_path: None,
-        version: None,
-        content_hash: None,
-        warnings: Vec::new(),
-    }
 }

@@ -3,9 +3,7 @@
 
 use super::fetch::{clean_skill_path, download_into, fetch_skill, Staging};
 use super::place::{library_owner_check, place_in_library, LibraryCandidate, LibrarySource};
-use super::{
-    lint_warnings, sha256_hex, ImportStatus, MarketplaceImportResult, SkillMetadataOverride,
-};
+use super::{lint_warnings, sha256_hex, MarketplaceImportResult, SkillMetadataOverride};
 use crate::app::App;
 use crate::error::{IoContext, Result};
 use crate::github::client::GitHub;
@@ -64,17 +62,7 @@ pub async fn import_marketplace_to_library(
         .await;
         out.push(r.unwrap_or_else(|e| {
             tracing::warn!("library import of '{p}' failed: {e}");
-            MarketplaceImportResult {
-                skill_name: learned.unwrap_or_else(|| p.clone()),
-                success: false,
-                error: Some(e.message),
-                status: ImportStatus::Failed,
-                path: p.clone(),
-                disk_path: None,
-                version: None,
-                content_hash: None,
-                warnings: Vec::new(),
-            }
+            MarketplaceImportResult::failed(p, learned.unwrap_or_else(|| p.clone()), &e)
         }));
     }
     Ok(out)

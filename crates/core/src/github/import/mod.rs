@@ -37,6 +37,7 @@ pub use update::{
 pub use workspace::{import_github_skills, ImportGithubSkillsArgs};
 pub(crate) use workspace::{place_workspace_import, plan_workspace_import, WsPlan};
 
+use crate::error::Error;
 pub use crate::hashing::sha256_hex;
 use crate::ingest::frontmatter::Frontmatter;
 use crate::ingest::lint::{lint_skill_dir, LintMode};
@@ -128,6 +129,45 @@ pub struct MarketplaceImportResult {
     pub content_hash: Option<String>,
     #[serde(default)]
     pub warnings: Vec<String>,
+}
+
+impl ImportedSkill {
+    /// The row reported for a workspace import that failed (GitHub and git imports alike).
+    pub(crate) fn failed(path: &str, name: String, e: &Error) -> Self {
+        ImportedSkill {
+            skill_id: String::new(),
+            skill_name: name,
+            description: None,
+            is_active: false,
+            is_bundled: false,
+            disk_path: String::new(),
+            imported_at: String::new(),
+            purpose: None,
+            meta: SkillMeta::default(),
+            marketplace_source_url: None,
+            status: ImportStatus::Failed,
+            path: path.to_string(),
+            error: Some(e.message.clone()),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl MarketplaceImportResult {
+    /// The row reported for a library import that failed (GitHub and git imports alike).
+    pub(crate) fn failed(path: &str, name: String, e: &Error) -> Self {
+        MarketplaceImportResult {
+            skill_name: name,
+            success: false,
+            error: Some(e.message.clone()),
+            status: ImportStatus::Failed,
+            path: path.to_string(),
+            disk_path: None,
+            version: None,
+            content_hash: None,
+            warnings: Vec::new(),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------

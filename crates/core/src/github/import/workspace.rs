@@ -86,22 +86,7 @@ fn failed_ws(path: &str, name: Option<&str>, e: &Error) -> ImportedSkill {
     let name = name
         .map(str::to_string)
         .unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).to_string());
-    ImportedSkill {
-        skill_id: String::new(),
-        skill_name: name,
-        description: None,
-        is_active: false,
-        is_bundled: false,
-        disk_path: String::new(),
-        imported_at: String::new(),
-        purpose: None,
-        meta: SkillMeta::default(),
-        marketplace_source_url: None,
-        status: ImportStatus::Failed,
-        path: path.to_string(),
-        error: Some(e.message.clone()),
-        warnings: Vec::new(),
-    }
+    ImportedSkill::failed(path, name, e)
 }
 
 #[derive(Debug, Deserialize)]
