@@ -47,29 +47,10 @@ fn limits(app: &App) -> Result<TreeLimits> {
     })
 }
 
-fn check_url(url: &str) -> Result<&str> {
-    let url = url.trim();
-    if url.is_empty() {
-        return Err(Error::invalid(
-            "URL cannot be empty: give a git URL to import from",
-        ));
-    }
-    if url.contains(['\0', '\n', '\r']) {
-        return Err(Error::invalid("the git URL contains a control character"));
-    }
-    // `-…` would read as an option to a transport (CVE-2017-1000117's kind of URL).
-    if url.starts_with('-') {
-        return Err(Error::invalid(format!(
-            "refused the URL '{url}': it starts with '-'"
-        )));
-    }
-    Ok(url)
-}
-
 /// Fetches `url` at `reference` into `root`'s staging area, checks the tree limits and the
 /// links.
 pub(super) fn open(app: &App, root: &Path, url: &str, reference: Option<&str>) -> Result<Source> {
-    let url = check_url(url)?;
+    let url = crate::history::check_remote_url(url)?;
     let limits = limits(app)?;
     let token = crate::settings::load(app)?.github_oauth_token;
     std::fs::create_dir_all(root).map_err(|e| Error::from(e).context(root.display()))?;

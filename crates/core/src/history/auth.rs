@@ -138,6 +138,27 @@ fn url_secrets(url: &str) -> Vec<&str> {
     parts.into_iter().filter(|s| !s.is_empty()).collect()
 }
 
+/// `url` trimmed, or `invalid_input` when no transport should be handed it: empty, with a
+/// control character, or starting with `-` (it would read as an option to a transport, the kind
+/// of URL behind CVE-2017-1000117). One rule for every remote the app talks to.
+pub fn check_remote_url(url: &str) -> crate::error::Result<&str> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Err(Error::invalid("URL cannot be empty: give a git URL"));
+    }
+    if url.chars().any(char::is_control) {
+        return Err(Error::invalid("the git URL contains a control character"));
+    }
+    if url.starts_with('-') {
+        return Err(Error::invalid(format!(
+            "refused the URL '{}': it starts with '-'; use https://…, ssh://…, \
+             git@host:owner/repo.git or file://…",
+            redact_url(url)
+        )));
+    }
+    Ok(url)
+}
+
 /// `url` without its secrets: the form every message and record uses. An http(s) URL loses its
 /// whole user-info; another scheme keeps its user (`ssh://git@host`, needed to connect again)
 /// and loses the password.

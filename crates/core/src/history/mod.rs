@@ -19,7 +19,7 @@ mod repo;
 mod restore;
 mod tree_edit;
 
-pub use auth::{redact_url, RemoteTarget};
+pub use auth::{check_remote_url, redact_url, RemoteTarget};
 pub use commit::{
     commit_all, commit_paths, commit_repo, commit_skill, commit_skill_at, FALLBACK_AUTHOR_EMAIL,
     FALLBACK_AUTHOR_NAME,

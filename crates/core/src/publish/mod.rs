@@ -98,7 +98,7 @@ pub fn publish(app: &App, args: PublishLibraryArgs) -> Result<PublishResult> {
         .map(str::trim)
         .filter(|u| !u.is_empty());
     let url = match given {
-        Some(u) => check_url(u)?,
+        Some(u) => history::check_remote_url(u)?.to_string(),
         None => history::origin_url(&root)?.ok_or_else(|| {
             Error::invalid(
                 "no remote to publish to: pass --remote URL (e.g. git@github.com:team/skills.git \
@@ -137,16 +137,6 @@ pub fn publish(app: &App, args: PublishLibraryArgs) -> Result<PublishResult> {
         result.pulled_skills.len()
     );
     Ok(result)
-}
-
-fn check_url(url: &str) -> Result<String> {
-    if url.starts_with('-') || url.chars().any(char::is_control) {
-        return Err(Error::invalid(format!(
-            "'{}' is not a git remote URL; use https://…, ssh://…, git@host:owner/repo.git or file://…",
-            history::redact_url(url)
-        )));
-    }
-    Ok(url.to_string())
 }
 
 fn merge_message(run: &Run<'_>) -> String {
